@@ -1,0 +1,205 @@
+"""Settings read from the environment and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+DEFAULT_DATABASE_PATH = "data/massage-coach.sqlite3"
+# Telegram tokens look like "123456789:AAE..." (bot id, colon, 35 url-safe characters).
+TOKEN_PATTERN = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,50}$")
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A value that never shows itself in reprs, logs or tracebacks."""
+
+    value: str = field(repr=False)
+
+    def __str__(self) -> str:
+        return "**********" if self.value else ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting the bot reads; see ``.env.example`` for what each one does."""
+
+    bot_token: Secret
+    bot_api_url: str = DEFAULT_API_URL
+    database_path: Path = Path(DEFAULT_DATABASE_PATH)
+    time_scale: float = 1.0
+    admin_ids: frozenset[int] = frozenset()
+    log_level: str = "INFO"
+    rate_limit_overall: float = 30.0
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_secret: Secret = Secret("")
+
+    @property
+    def uses_webhook(self) -> bool:
+        return bool(self.webhook_url)
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse ``KEY=value`` lines; ``#`` comments, ``export`` and quotes are allowed."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = line.removeprefix("export ").strip()
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip().isidentifier():
+            raise ConfigError(f"{path}:{number}: expected KEY=value, got {raw.strip()!r}")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        elif " #" in value:
+            value = value.split(" #", 1)[0].rstrip()
+        values[key.strip()] = value
+    return values
+
+
+def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if not value >= minimum or value != value or value == float("inf"):
+        raise ConfigError(f"{name} must be a number >= {minimum:g}, got {raw!r}")
+    return value
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise ConfigError(f"{name} must be a port number between 1 and 65535, got {raw!r}")
+    return int(raw)
+
+
+def _admin_ids(raw: str) -> frozenset[int]:
+    ids: set[int] = set()
+    for part in raw.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.lstrip("-").isdigit():
+            raise ConfigError(f"ADMIN_IDS must be comma-separated Telegram user ids, got {part!r}")
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name, "").strip() or default
+    if value and not value.startswith(("http://", "https://")):
+        raise ConfigError(f"{name} must start with http:// or https://, got {value!r}")
+    return value
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    *,
+    dotenv: Path | None = Path(".env"),
+    require_token: bool = True,
+) -> Settings:
+    """Build settings from ``.env`` overlaid by the real environment.
+
+    Raises:
+        ConfigError: with one line that names the setting and what to fix.
+    """
+    env: dict[str, str] = read_dotenv(dotenv) if dotenv is not None else {}
+    env.update(os.environ if environ is None else environ)
+
+    token = env.get("BOT_TOKEN", "").strip()
+    if require_token and not token:
+        raise ConfigError("BOT_TOKEN is not set: get a token from @BotFather and put it in .env")
+    if token and not TOKEN_PATTERN.match(token):
+        raise ConfigError(
+            "BOT_TOKEN does not look like a bot token (expected digits, a colon and about "
+            "35 letters, as @BotFather gives it)"
+        )
+
+    log_level = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
+    if log_level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
+
+    secret = env.get("WEBHOOK_SECRET", "").strip()
+    if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise ConfigError(
+            "WEBHOOK_SECRET may hold only letters, digits, _ and - (1 to 256 characters)"
+        )
+    time_scale = _number(env, "TIME_SCALE", 1.0, minimum=0.0001)
+
+    return Settings(
+        bot_token=Secret(token),
+        bot_api_url=_url(env, "BOT_API_URL", DEFAULT_API_URL),
+        database_path=Path(env.get("DATABASE_PATH", "").strip() or DEFAULT_DATABASE_PATH),
+        time_scale=time_scale,
+        admin_ids=_admin_ids(env.get("ADMIN_IDS", "")),
+        log_level=log_level,
+        rate_limit_overall=_number(env, "RATE_LIMIT_OVERALL", 30.0, minimum=0.0),
+        webhook_url=_url(env, "WEBHOOK_URL", ""),
+        webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
+        webhook_port=_port(env, "WEBHOOK_PORT", 8443),
+        webhook_secret=Secret(secret),
+    )
+
+
+def prepare_database_path(path: Path) -> None:
+    """Create the database's folder and prove it is writable, or raise ConfigError."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError(
+            f"DATABASE_PATH folder {folder} cannot be created: {error.strerror}"
+        ) from None
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ConfigError(f"DATABASE_PATH {path} is not writable")
+    if not os.access(folder, os.W_OK):
+        raise ConfigError(f"DATABASE_PATH folder {folder} is not writable")
+
+
+def redact(text: str, settings: Settings) -> str:
+    """Remove the bot token from a text (log lines carry request URLs that contain it)."""
+    token = settings.bot_token.value
+    return text.replace(token, "<token>") if token else text
+
+
+class RedactTokenFilter(logging.Filter):
+    """Logging filter that scrubs the token from every record passing through a handler."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self._token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._token:
+            return True
+        message = record.getMessage()
+        if self._token in message:
+            record.msg = message.replace(self._token, "<token>")
+            record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            text = logging.Formatter().formatException(record.exc_info)
+            if self._token in text:
+                record.exc_text = text.replace(self._token, "<token>")
+        return True

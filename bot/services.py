@@ -1,0 +1,34 @@
+"""The services a running bot is made of, created once and shared by every handler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.config import Settings
+from bot.content import Catalog
+from bot.scheduler import DueScheduler
+from bot.storage import Storage
+
+
+@dataclass
+class Services:
+    """Everything handlers reach through ``context.services``."""
+
+    settings: Settings
+    catalog: Catalog
+    storage: Storage
+    scheduler: DueScheduler = field(default_factory=DueScheduler)
+
+    @classmethod
+    def create(cls, settings: Settings, catalog: Catalog) -> Services:
+        return cls(settings=settings, catalog=catalog, storage=Storage(settings.database_path))
+
+    async def start(self) -> None:
+        """Open the database and start the timetable (called from ``post_init``)."""
+        await self.storage.open()
+        await self.scheduler.start()
+
+    async def stop(self) -> None:
+        """Stop timed work first, then close the database (called from ``post_shutdown``)."""
+        await self.scheduler.stop()
+        await self.storage.close()

@@ -1,0 +1,49 @@
+"""Every handler, registered in order in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from handlers import errors, fallback, start
+from handlers.context import BotContext
+
+AnyApplication = Application[Any, BotContext, Any, Any, Any, Any]
+
+
+async def remember_chat(update: Update, context: BotContext) -> None:
+    """Record that a private chat talked to us (first and last seen), before any handler."""
+    chat = update.effective_chat
+    if chat is not None and chat.type == "private":
+        await context.services.storage.touch_chat(chat.id)
+
+
+def register(app: AnyApplication) -> None:
+    """Add every handler; order matters within a group, first match wins."""
+    app.add_handler(TypeHandler(Update, remember_chat), group=-1)
+
+    app.add_handler(CommandHandler("start", start.start))
+    app.add_handler(CommandHandler("help", start.show_help))
+    app.add_handler(CallbackQueryHandler(start.main_menu_button, pattern=r"^menu:"))
+
+    # Fallbacks last: anything the features above did not take.
+    private = filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(filters.COMMAND & private, fallback.unknown_command))
+    app.add_handler(
+        MessageHandler(filters.TEXT & private & ~filters.COMMAND, fallback.text_placeholder)
+    )
+    app.add_handler(
+        MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, fallback.not_text)
+    )
+    app.add_handler(CallbackQueryHandler(fallback.stale_button))
+
+    app.add_error_handler(errors.on_error)

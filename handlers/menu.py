@@ -1,0 +1,34 @@
+"""The bot's commands and main actions in one place: /help, the command menu and /start read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.messaging import Button
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command shown in /help and in Telegram's command menu."""
+
+    name: str
+    description: str
+    example: str = ""
+
+
+# Order is the order people see in /help and in the menu.
+COMMANDS: tuple[Command, ...] = (
+    Command("start", "what I can do, with buttons to begin"),
+    Command("help", "every command, one line each"),
+)
+
+# What /start promises; each line is one feature people can use right away.
+FEATURES: tuple[str, ...] = (
+    "Ask me anything in your own words, e.g. <i>how do I ease shoulder tension</i> "
+    "or <i>what oil should I use</i>.",
+)
+
+# The buttons under /start, one row each.
+MAIN_ACTIONS: tuple[tuple[Button, ...], ...] = (
+    (Button("💬 How to ask", data="menu:ask"), Button("🛟 Safety first", data="menu:safety")),
+)
