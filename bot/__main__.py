@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -88,6 +89,8 @@ def _run() -> int:
     except ContentError as error:
         return _fail("content is invalid:\n  " + "\n  ".join(error.problems))
     setup_logging(settings.log_level, settings.bot_token.value)
+    # Opt in to PTB's timedelta-valued durations now; the old form warns on every 429.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     from bot.app import run
 
     try:
