@@ -19,6 +19,11 @@ from handlers.context import BotContext
 
 AnyApplication = Application[Any, BotContext, Any, Any, Any, Any]
 
+# Group 0 holds commands, buttons and feature text intents ("pause", "remind me at 9pm"); an
+# intent handler that took a message raises ApplicationHandlerStop, otherwise the message
+# falls through to group 1, where free text is answered as a question.
+QUESTIONS_GROUP = 1
+
 
 async def remember_chat(update: Update, context: BotContext) -> None:
     """Record that a private chat talked to us (first and last seen), before any handler."""
@@ -39,7 +44,8 @@ def register(app: AnyApplication) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(MessageHandler(filters.COMMAND & private, fallback.unknown_command))
     app.add_handler(
-        MessageHandler(filters.TEXT & private & ~filters.COMMAND, fallback.text_placeholder)
+        MessageHandler(filters.TEXT & private & ~filters.COMMAND, fallback.text_placeholder),
+        group=QUESTIONS_GROUP,
     )
     app.add_handler(
         MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, fallback.not_text)
