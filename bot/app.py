@@ -90,6 +90,18 @@ async def announce(app: BotApplication) -> None:
             log.warning("could not set the bot's %s: %s", what, error)
 
 
+def smooth_rate_limiter(per_second: float) -> AIORateLimiter:
+    """PTB's limiter, but without bursts: at most ``per_second`` sends in any one second.
+
+    AIORateLimiter(30, 1) is a bucket of 30 that lets 30 go at once and 30 more a moment
+    later, which Telegram answers with 429. A bucket of one that refills every 1/(rate-1)
+    seconds never puts more than ``per_second`` sends in a sliding second. Retries (PTB's
+    default is none) turn a 429 into a pause of every send for retry_after, never a loss.
+    """
+    interval = 1.0 / max(per_second - 1.0, per_second / 2.0)
+    return AIORateLimiter(overall_max_rate=1, overall_time_period=interval, max_retries=5)
+
+
 def build(settings: Settings, catalog: Catalog) -> BotApplication:
     """Assemble the Application: defaults, rate limiter, services, handlers, start-up hooks."""
     services = Services.create(settings, catalog)
@@ -112,9 +124,7 @@ def build(settings: Settings, catalog: Catalog) -> BotApplication:
         .post_shutdown(post_shutdown)
     )
     if settings.rate_limit_overall > 0:
-        builder = builder.rate_limiter(
-            AIORateLimiter(overall_max_rate=settings.rate_limit_overall, max_retries=5)
-        )
+        builder = builder.rate_limiter(smooth_rate_limiter(settings.rate_limit_overall))
     app: BotApplication = builder.build()
     app.bot_data.services = services
     handlers.register(app)
