@@ -41,6 +41,7 @@ class Settings:
     admin_ids: frozenset[int] = frozenset()
     log_level: str = "INFO"
     rate_limit_overall: float = 30.0
+    flood_limit: int = 20
     webhook_url: str = ""
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
@@ -84,6 +85,15 @@ def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float
     if not value >= minimum or value != value or value == float("inf"):
         raise ConfigError(f"{name} must be a number >= {minimum:g}, got {raw!r}")
     return value
+
+
+def _whole(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ConfigError(f"{name} must be a whole number >= 0, got {raw!r}")
+    return int(raw)
 
 
 def _port(env: Mapping[str, str], name: str, default: int) -> int:
@@ -156,6 +166,7 @@ def load_settings(
         admin_ids=_admin_ids(env.get("ADMIN_IDS", "")),
         log_level=log_level,
         rate_limit_overall=_number(env, "RATE_LIMIT_OVERALL", 30.0, minimum=0.0),
+        flood_limit=_whole(env, "FLOOD_LIMIT", 20),
         webhook_url=_url(env, "WEBHOOK_URL", ""),
         webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
         webhook_port=_port(env, "WEBHOOK_PORT", 8443),

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.config import Settings
 from bot.content import Catalog
+from bot.flood import FloodGuard
 from bot.scheduler import DueScheduler
 from bot.storage import Storage
 
@@ -18,10 +19,16 @@ class Services:
     catalog: Catalog
     storage: Storage
     scheduler: DueScheduler = field(default_factory=DueScheduler)
+    flood: FloodGuard = field(default_factory=FloodGuard)
 
     @classmethod
     def create(cls, settings: Settings, catalog: Catalog) -> Services:
-        return cls(settings=settings, catalog=catalog, storage=Storage(settings.database_path))
+        return cls(
+            settings=settings,
+            catalog=catalog,
+            storage=Storage(settings.database_path),
+            flood=FloodGuard(limit=settings.flood_limit),
+        )
 
     async def start(self) -> None:
         """Open the database and start the timetable (called from ``post_init``)."""

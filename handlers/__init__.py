@@ -14,7 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import errors, fallback, start
+from handlers import errors, fallback, guard, start
 from handlers.context import BotContext
 
 AnyApplication = Application[Any, BotContext, Any, Any, Any, Any]
@@ -34,6 +34,8 @@ async def remember_chat(update: Update, context: BotContext) -> None:
 
 def register(app: AnyApplication) -> None:
     """Add every handler; order matters within a group, first match wins."""
+    # Flood control first: an ignored message must not reach storage or any feature.
+    app.add_handler(TypeHandler(Update, guard.slow_down_floods), group=-2)
     app.add_handler(TypeHandler(Update, remember_chat), group=-1)
 
     app.add_handler(CommandHandler("start", start.start))

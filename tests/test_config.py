@@ -41,6 +41,7 @@ def test_every_setting_is_read() -> None:
             "ADMIN_IDS": "1, 22,333",
             "LOG_LEVEL": "debug",
             "RATE_LIMIT_OVERALL": "0",
+            "FLOOD_LIMIT": "0",
             "WEBHOOK_URL": "https://example.org/hook",
             "WEBHOOK_LISTEN": "0.0.0.0",
             "WEBHOOK_PORT": "8080",
@@ -54,6 +55,7 @@ def test_every_setting_is_read() -> None:
     assert settings.admin_ids == {1, 22, 333}
     assert settings.log_level == "DEBUG"
     assert settings.rate_limit_overall == 0
+    assert settings.flood_limit == 0
     assert settings.uses_webhook
     assert (settings.webhook_listen, settings.webhook_port) == ("0.0.0.0", 8080)
     assert settings.webhook_secret.value == "s3cret_-x"
@@ -75,6 +77,7 @@ def test_token_never_shows_in_repr() -> None:
         ({"BOT_TOKEN": TOKEN, "TIME_SCALE": "nan"}, "TIME_SCALE"),
         ({"BOT_TOKEN": TOKEN, "RATE_LIMIT_OVERALL": "lots"}, "RATE_LIMIT_OVERALL"),
         ({"BOT_TOKEN": TOKEN, "WEBHOOK_PORT": "99999"}, "WEBHOOK_PORT"),
+        ({"BOT_TOKEN": TOKEN, "FLOOD_LIMIT": "2.5"}, "FLOOD_LIMIT"),
         ({"BOT_TOKEN": TOKEN, "ADMIN_IDS": "1,bob"}, "ADMIN_IDS"),
         ({"BOT_TOKEN": TOKEN, "LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
         ({"BOT_TOKEN": TOKEN, "BOT_API_URL": "api.telegram.org"}, "BOT_API_URL"),
