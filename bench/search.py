@@ -45,18 +45,20 @@ class Tally:
     top1: int = 0
     top3: int = 0
     direct: int = 0
+    direct_wrong: int = 0
 
     def add(self, top1: bool, top3: bool, direct: bool) -> None:
         self.total += 1
         self.top1 += top1
         self.top3 += top3
         self.direct += direct
+        self.direct_wrong += direct and not top1
 
     def row(self, name: str) -> str:
         n = max(self.total, 1)
         return (
             f"{name:18} {self.total:4} {100 * self.top1 / n:6.1f}% {100 * self.top3 / n:6.1f}%"
-            f" {100 * self.direct / n:7.1f}%"
+            f" {100 * self.direct / n:7.1f}% {self.direct_wrong:12}"
         )
 
 
@@ -79,9 +81,12 @@ def judge(asker: Asker, question: Question) -> tuple[bool, bool, bool, dict[str,
     if question.kind == "intent":
         ok = "intent" in line and not ids
         return ok, ok, ok, line
-    return bool(ids) and ids[0] in question.expect, bool(set(ids[:3]) & set(question.expect)), (
-        direct
-    ), line
+    return (
+        bool(ids) and ids[0] in question.expect,
+        bool(set(ids[:3]) & set(question.expect)),
+        (direct),
+        line,
+    )
 
 
 def evaluate(asker: Asker, questions: list[Question]) -> tuple[dict[str, Tally], list[str]]:
@@ -132,7 +137,7 @@ def main() -> int:
     tallies, misses = evaluate(asker, questions)
     print(f"{len(questions)} labelled questions, {len(catalog)} entries")
     print(f"index built once in {build_ms:.0f} ms")
-    print(f"{'kind':18} {'n':>4} {'top-1':>7} {'top-3':>7} {'direct':>8}")
+    print(f"{'kind':18} {'n':>4} {'top-1':>7} {'top-3':>7} {'direct':>8} {'direct+wrong':>12}")
     for kind in sorted(tallies):
         print(tallies[kind].row(kind))
     offtopic = tallies.get("offtopic", Tally())
@@ -140,7 +145,9 @@ def main() -> int:
     print(f"off-topic rejected: {offtopic.top1}/{offtopic.total}")
     print(f"warning signs caught (red flags first): {warning.top1}/{warning.total}")
     p50, p99 = latency(asker, [question.query for question in questions])
-    print(f"latency per question, in one process after warm-up: p50 {p50:.0f} µs, p99 {p99:.0f} µs")
+    print(
+        f"latency per question, in one process after warm-up: p50 {p50:.0f} µs, p99 {p99:.0f} µs"
+    )
     if args.misses:
         print("\n".join(misses))
     return 0

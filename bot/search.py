@@ -29,7 +29,7 @@ SEARCH_DIR = CONTENT_DIR / "search"
 # so a word buried in a body never outweighs the entry whose title it is.
 FIELD_WEIGHTS = {"title": 1.0, "alias": 1.0, "keyword": 0.75, "summary": 0.45, "body": 0.25}
 # A word of the question no entry uses counts like a fairly rare word the entry lacks.
-UNKNOWN_WEIGHT = 2.2
+UNKNOWN_WEIGHT = 1.6
 # A word that marks another topic ("cat", "bread", "chair") outweighs any match.
 OFFTOPIC_WEIGHT = 9.0
 # A corrected typo counts a little less than the word typed right.
@@ -38,6 +38,11 @@ CORRECTED_FACTOR = 0.85
 CONCEPT_FACTOR = 0.5
 CONCEPT_BOOST = 0.22
 MAX_BOOST = 0.35
+# An entry's fit: the share of the question it explains, how fully the question names it
+# (title or alias), and the concept boost; FIT_MAX scales the best possible fit to 100.
+EXPLAINED_PART = 0.6
+NAMED_PART = 0.5
+FIT_MAX = EXPLAINED_PART + NAMED_PART + MAX_BOOST
 MAX_WORDS = 24
 # A name (title or alias) made only of common words ("why massage") is a weak match however
 # completely the question contains it; full credit from this much word weight up.
@@ -46,9 +51,9 @@ SPECIFIC_NAME = 1.5
 SPECIFIC_QUESTION = 1.2
 
 # Calibration, on tests/data/questions.jsonl (see bench/search.py):
-ANSWER_AT = 58  # a top score from here, clearly ahead, is answered directly
-CLEAR_LEAD = 9  # "clearly ahead": this many points over the runner-up
-CHOICES_AT = 40  # from here up, close candidates are offered as "did you mean"
+ANSWER_AT = 55  # a top score from here, clearly ahead, is answered directly
+CLEAR_LEAD = 6  # "clearly ahead": this many points over the runner-up
+CHOICES_AT = 44  # from here up, close candidates are offered as "did you mean"
 CLOSE_TO_TOP = 12  # candidates within this many points of the top are offered
 MAX_CHOICES = 3
 
@@ -277,9 +282,15 @@ class Searcher:
             )
         self._position = {entry_id: index for index, entry_id in enumerate(self._ids)}
         # Candidates for a typo of a given length: words at most two letters longer or shorter.
+        # Stop words are candidates too, so "wich" and "shuold" become the words they are.
+        phrases = [*(p for c in data.concepts for p in c.when), *data.offtopic_phrases]
+        phrases += [p for signs in data.warning_signs.values() for p in signs]
+        self._phrase_words = frozenset(w for p in phrases for w in p.words) | data.offtopic_words
+        extra = (data.stopwords | self._phrase_words) - frequency.keys()
+        candidates = [*self._vocabulary, *sorted(extra)]
         self._by_length: dict[int, list[str]] = {}
         for length in range(1, 40):
-            self._by_length[length] = [w for w in self._vocabulary if abs(len(w) - length) <= 2]
+            self._by_length[length] = [w for w in candidates if abs(len(w) - length) <= 2]
 
     def _content_words(self, text: str) -> list[str]:
         return [w for w in _words(text, self._data.rewrite) if w not in self._data.stopwords]
@@ -307,22 +318,26 @@ class Searcher:
         if len(word) < 4 or not word.isalpha():
             return None
         allowed = 1 if len(word) < 7 else 2
-        found = process.extractOne(
-            word, self._by_length.get(len(word), ()), scorer=OSA.distance, score_cutoff=allowed
+        found = process.extract(
+            word,
+            self._by_length.get(len(word), ()),
+            scorer=OSA.distance,
+            score_cutoff=allowed,
+            limit=None,
         )
-        return found[0] if found else None
+        if not found:
+            return None
+        # Nearest first; among equals, the same first letter (typos rarely hit it), then the
+        # more common word (the candidates are in order of how many entries use them).
+        best = min(found, key=lambda f: (f[1], f[0][0] != word[0], f[2]))
+        return best[0]
 
     def _question(self, text: str) -> _Question:
         data = self._data
         words = _words(text, data.rewrite)[: MAX_WORDS * 2]
         corrected: set[str] = set()
         for position, word in enumerate(words):
-            if (
-                word in self._idf
-                or word in data.stopwords
-                or word in data.offtopic_words
-                or word.isdigit()
-            ):
+            if word in self._idf or word in data.stopwords or word in self._phrase_words:
                 continue
             fixed = self._correct(word)
             if fixed is not None:
@@ -359,69 +374,77 @@ class Searcher:
 
     def _scores(self, question: _Question) -> list[float] | None:
         data = self._data
-        content = list(
-            dict.fromkeys(w for w in question.words if w not in data.stopwords and w.strip())
-        )[:MAX_WORDS]
+        content = list(dict.fromkeys(w for w in question.words if w not in data.stopwords))
+        content = content[:MAX_WORDS]
         offtopic = sum(
             1 for p in data.offtopic_phrases if p.found_in(question.sequence, question.present)
         )
         if not content and not offtopic:
             return None
         count = len(self._ids)
-        explained = [0.0] * count
-        names = [0.0] * len(self._name_entry)
-        total = offtopic * OFFTOPIC_WEIGHT
-        known = 0.0
-        for word in content:
-            if word in data.offtopic_words:
-                total += OFFTOPIC_WEIGHT
-                continue
-            weight = self._idf.get(word, UNKNOWN_WEIGHT)
-            if word in question.corrected:
-                weight *= CORRECTED_FACTOR
-            total += weight
-            if word in self._idf:
-                known += weight
-            for index, field_weight in self._postings.get(word, ()):
-                explained[index] += weight * field_weight
-            for number, word_weight in self._name_postings.get(word, ()):
-                names[number] += word_weight
         boost = [0.0] * count
         added: set[str] = set()
+        covered: set[str] = set()
         for concept in data.concepts:
-            if any(p.found_in(question.sequence, question.present) for p in concept.when):
+            matched = [p for p in concept.when if p.found_in(question.sequence, question.present)]
+            if matched:
+                covered.update(word for phrase in matched for word in phrase.words)
                 added.update(w for w in concept.means if w not in content)
                 for entry_id in concept.entries:
                     boost[self._position[entry_id]] += CONCEPT_BOOST
-        for word in added:
-            weight = self._idf[word] * CONCEPT_FACTOR
+        explained = [0.0] * count
+        names = [0.0] * len(self._name_entry)
+        known = 0.0
+        unknown = offtopic * OFFTOPIC_WEIGHT
+        for word in content:
+            if word in data.offtopic_words:
+                unknown += OFFTOPIC_WEIGHT
+                continue
+            weight = self._idf.get(word)
+            if weight is None:
+                # A word only the concept layer knows ("stress") is on topic, not unknown.
+                if word in covered:
+                    known += UNKNOWN_WEIGHT
+                else:
+                    unknown += UNKNOWN_WEIGHT
+                continue
+            if word in question.corrected:
+                weight *= CORRECTED_FACTOR
             known += weight
             for index, field_weight in self._postings.get(word, ()):
                 explained[index] += weight * field_weight
             for number, word_weight in self._name_postings.get(word, ()):
+                names[number] += word_weight
+        extra = 0.0
+        for word in added:
+            weight = self._idf[word] * CONCEPT_FACTOR
+            extra += weight
+            for index, field_weight in self._postings.get(word, ()):
+                explained[index] += weight * field_weight
+            for number, word_weight in self._name_postings.get(word, ()):
                 names[number] += word_weight * CONCEPT_FACTOR
-        if total <= 0:
-            return None
+        if known + extra <= 0:
+            return [0.0] * count
         named = [0.0] * count
         for number, mass in enumerate(names):
             if mass:
                 entry = self._name_entry[number]
-                credit = mass / self._name_mass[number] * self._name_credit[number]
+                credit = min(1.0, mass / self._name_mass[number]) * self._name_credit[number]
                 named[entry] = max(named[entry], credit)
-        confidence = min(1.0, known / SPECIFIC_QUESTION)
+        # How much of the question is about massage at all, and whether it says enough.
+        on_topic = (known + extra) / (known + extra + unknown)
+        confidence = min(1.0, (known + extra) / SPECIFIC_QUESTION)
+        scale = 100 * on_topic * confidence / FIT_MAX
+        share = 1 / known if known else 0.0
         return [
-            100
-            * confidence
-            * _combine(min(1.0, explained[i] / total), min(1.0, named[i]), boost[i])
+            scale
+            * (
+                EXPLAINED_PART * min(1.0, explained[i] * share)
+                + NAMED_PART * named[i]
+                + min(boost[i], MAX_BOOST)
+            )
             for i in range(count)
         ]
-
-
-def _combine(explained: float, named: float, boost: float) -> float:
-    # The share of the question the entry explains gates everything else: a full name match
-    # or a concept boost cannot carry a question that is mostly about something else.
-    raw = (0.55 * explained + 0.45 * named + min(boost, MAX_BOOST)) / (1 + MAX_BOOST)
-    return raw * (0.4 + 0.6 * explained)
 
 
 def _verdict(ranked: Sequence[Hit]) -> Verdict:
