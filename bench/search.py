@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.ask import Asker, build_asker  # noqa: E402
-from bot.content import load_catalog  # noqa: E402
-from bot.search import build_searcher  # noqa: E402
+from bot.ask import Asker, build_asker
+from bot.content import load_catalog
+from bot.search import build_searcher
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "data" / "questions.jsonl"
 ANSWERABLE = ("plain", "name", "typo", "warning")
