@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from bot import browse
 from bot.cards import html_text
-from bot.content import Catalog
+from bot.content import Catalog, Entry
 from bot.intents import ControlIntent, Intent, ReminderIntent, SessionIntent, recognise
 from bot.messaging import Button, Reply
 from bot.normalize import normalize
@@ -16,6 +16,9 @@ from bot.search import Hit, Result, Searcher, choices
 
 # Suggested when nothing comes close (the "three nearest" are then not near at all).
 STARTERS = ("routine.quick-relax", "tip.pressure-without-training", "product.oil")
+# Inline mode lists looser matches than a chat answer: people pick from the list themselves.
+INLINE_LIMIT = 10
+INLINE_AT = 25
 
 EMPTY = (
     "Send me your question in words, for example <i>how do I ease shoulder tension</i> "
@@ -91,6 +94,13 @@ class Asker:
             nearest += [i for i in STARTERS if i not in nearest][: 3 - len(nearest)]
             replies.append(self._buttons(FOREIGN if result.foreign else UNKNOWN, nearest))
         return Answer(tuple(replies), result=result, results=tuple(results))
+
+    def inline(self, text: str, *, limit: int = INLINE_LIMIT) -> list[Entry]:
+        """Entries to list for ``@bot text`` in any chat: the matches, or the routines."""
+        if not normalize(text):
+            return [*self.catalog.of_kind("routine"), *self.catalog.of_kind("tip")][:limit]
+        hits = self.searcher.search(text, limit=limit).hits
+        return [self.catalog.entries[h.entry_id] for h in hits if h.score >= INLINE_AT]
 
     def _buttons(self, text: str, entry_ids: list[str]) -> Reply:
         rows = tuple(

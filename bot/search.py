@@ -357,7 +357,7 @@ class Searcher:
             if any(p.found_in(question.sequence, question.present) for p in phrases)
         )
 
-    def search(self, text: str) -> Result:
+    def search(self, text: str, *, limit: int = 5) -> Result:
         """Score every entry against a question and decide how to answer it."""
         normalized = normalize(text)
         question = self._question(text)
@@ -370,7 +370,7 @@ class Searcher:
             (Hit(self._ids[i], round(score)) for i, score in enumerate(scores) if score > 0),
             key=lambda hit: -hit.score,
         )
-        return Result(text, _verdict(ranked), tuple(ranked[:5]), warnings, foreign)
+        return Result(text, _verdict(ranked), tuple(ranked[:limit]), warnings, foreign)
 
     def _scores(self, question: _Question) -> list[float] | None:
         data = self._data
