@@ -12,7 +12,7 @@ from bot.content import Catalog, Entry
 from bot.intents import ControlIntent, Intent, ReminderIntent, SessionIntent, recognise
 from bot.messaging import Button, Reply
 from bot.normalize import normalize
-from bot.search import Hit, Result, Searcher, choices
+from bot.search import Hit, Result, Searcher, choices, verdict_of
 
 # Suggested when nothing comes close (the "three nearest" are then not near at all).
 STARTERS = ("routine.quick-relax", "tip.pressure-without-training", "product.oil")
@@ -53,6 +53,7 @@ class Answer:
     result: Result | None = None
     intent: Intent | None = None
     results: tuple[Hit, ...] = field(default=())
+    verdict: str = ""
 
 
 class Asker:
@@ -73,27 +74,27 @@ class Asker:
         result = self.searcher.search(text)
         replies: list[Reply] = []
         results: list[Hit] = []
+        hits = list(result.hits)
+        verdict = result.verdict
         if result.warnings and self._warning_ids:
             first = self.catalog.entries[self._warning_ids[0]]
             warning = browse.card(first, self.catalog)
             replies.append(Reply(f"{WARNING}\n\n{warning.text}", buttons=warning.buttons))
             results.append(Hit(first.id, 100))
-        hits = [hit for hit in result.hits if hit.entry_id not in {h.entry_id for h in results}]
-        if result.verdict == "answer":
+            # The normal answer competes without the safety entries the warning already gave.
+            hits = [hit for hit in hits if hit.entry_id not in self._warning_ids]
+            verdict = verdict_of(hits)
+        if verdict == "answer":
             replies.append(browse.card(self.catalog.entries[hits[0].entry_id], self.catalog))
             results.extend(hits[:3])
-        elif result.verdict == "choose":
-            offered = [
-                h for h in choices(result) if h.entry_id not in {r.entry_id for r in results}
-            ]
-            if offered:
-                replies.append(self._buttons(CHOOSE, [h.entry_id for h in offered]))
+        elif verdict == "choose":
+            replies.append(self._buttons(CHOOSE, [hit.entry_id for hit in choices(hits)]))
             results.extend(hits[:3])
         elif not results:
-            nearest = [h.entry_id for h in hits[:3]]
+            nearest = [hit.entry_id for hit in hits[:3]]
             nearest += [i for i in STARTERS if i not in nearest][: 3 - len(nearest)]
             replies.append(self._buttons(FOREIGN if result.foreign else UNKNOWN, nearest))
-        return Answer(tuple(replies), result=result, results=tuple(results))
+        return Answer(tuple(replies), result, results=tuple(results), verdict=verdict)
 
     def inline(self, text: str, *, limit: int = INLINE_LIMIT) -> list[Entry]:
         """Entries to list for ``@bot text`` in any chat: the matches, or the routines."""
@@ -120,7 +121,7 @@ class Asker:
         if answer.intent is not None:
             line["intent"] = type(answer.intent).__name__.removesuffix("Intent").lower()
         if answer.result is not None:
-            line["verdict"] = answer.result.verdict
+            line["verdict"] = answer.verdict
             if answer.result.warnings:
                 line["warnings"] = list(answer.result.warnings)
         return line

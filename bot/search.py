@@ -370,7 +370,7 @@ class Searcher:
             (Hit(self._ids[i], round(score)) for i, score in enumerate(scores) if score > 0),
             key=lambda hit: -hit.score,
         )
-        return Result(text, _verdict(ranked), tuple(ranked[:limit]), warnings, foreign)
+        return Result(text, verdict_of(ranked), tuple(ranked[:limit]), warnings, foreign)
 
     def _scores(self, question: _Question) -> list[float] | None:
         data = self._data
@@ -447,7 +447,8 @@ class Searcher:
         ]
 
 
-def _verdict(ranked: Sequence[Hit]) -> Verdict:
+def verdict_of(ranked: Sequence[Hit]) -> Verdict:
+    """How to answer, from the scores: directly, with choices, or not at all."""
     if not ranked or ranked[0].score < CHOICES_AT:
         return "unknown"
     top = ranked[0].score
@@ -457,12 +458,12 @@ def _verdict(ranked: Sequence[Hit]) -> Verdict:
     return "choose"
 
 
-def choices(result: Result) -> tuple[Hit, ...]:
+def choices(ranked: Sequence[Hit]) -> tuple[Hit, ...]:
     """The candidates worth offering: close to the top, at most three."""
-    if not result.hits:
+    if not ranked:
         return ()
-    top = result.hits[0].score
-    return tuple(hit for hit in result.hits if top - hit.score <= CLOSE_TO_TOP)[:MAX_CHOICES]
+    top = ranked[0].score
+    return tuple(hit for hit in ranked if top - hit.score <= CLOSE_TO_TOP)[:MAX_CHOICES]
 
 
 def build_searcher(catalog: Catalog, directory: Path = SEARCH_DIR) -> Searcher:

@@ -50,4 +50,3 @@ async def open_entry(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     await answer(update, browse.card(catalog.entries[action.entry_id], catalog))
-
