@@ -143,7 +143,7 @@ def test_warning_signs_come_first(asker: Asker, question: str, sign: str) -> Non
 
 def test_warning_then_the_normal_answer_when_one_fits(asker: Asker) -> None:
     answer = asker.ask("she is pregnant, what oil should I use")
-    assert [r.text.split("\n")[0] for r in answer.replies][0].startswith("🛟")
+    assert answer.replies[0].text.startswith("🛟")
     assert any("Massage oil or lotion" in reply.text for reply in answer.replies[1:])
 
 
@@ -198,7 +198,7 @@ def test_concept_layer_names_only_existing_entries(tmp_path: Path) -> None:
     (tmp_path / "concepts.yaml").write_text(
         "concepts:\n  - when: [oil]\n    means: [oil]\n    entries: [product.nothing]\n"
     )
-    with pytest.raises(ContentError, match="product.nothing"):
+    with pytest.raises(ContentError, match=r"product\.nothing"):
         load_search_data(tmp_path, shipped_catalog())
 
 
