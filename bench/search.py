@@ -37,6 +37,7 @@ class Question:
     kind: str
     expect: tuple[str, ...]
     heldout: bool = False
+    batch: int = 1
 
 
 @dataclass
@@ -65,7 +66,10 @@ class Tally:
 def load_questions(path: Path = QUESTIONS) -> list[Question]:
     items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     return [
-        Question(i["query"], i["kind"], tuple(i["expect"]), bool(i.get("heldout"))) for i in items
+        Question(
+            i["query"], i["kind"], tuple(i["expect"]), bool(i.get("heldout")), i.get("batch", 1)
+        )
+        for i in items
     ]
 
 
@@ -99,9 +103,9 @@ def evaluate(asker: Asker, questions: list[Question]) -> tuple[dict[str, Tally],
         if question.kind in ANSWERABLE:
             tallies["answerable"].add(top1, top3, direct)
             if question.heldout:
-                tallies["answerable held-out"].add(top1, top3, direct)
+                tallies[f"answerable held-out {question.batch}"].add(top1, top3, direct)
         elif question.heldout:
-            tallies[f"{question.kind} held-out"].add(top1, top3, direct)
+            tallies[f"{question.kind} held-out {question.batch}"].add(top1, top3, direct)
         if not top1:
             misses.append(
                 f"{question.kind:8} {question.query!r} -> {line['results']} "
