@@ -26,6 +26,11 @@ def _parser() -> argparse.ArgumentParser:
     content = commands.add_parser("content", help="print the content entries")
     content.add_argument("--json", action="store_true", help="as a JSON array")
     commands.add_parser("check", help="validate content and configuration, exit 1 on problems")
+    ask = commands.add_parser("ask", help="answer a question as the bot would")
+    ask.add_argument("question", nargs="*", help="the question (omit with --json)")
+    ask.add_argument(
+        "--json", action="store_true", help="read one question per line on stdin, print JSON lines"
+    )
     return parser
 
 
@@ -57,11 +62,34 @@ def _print_content(catalog: Catalog, as_json: bool) -> int:
     return 0
 
 
+def _ask(catalog: Catalog, question: str, as_json: bool) -> int:
+    from bot.ask import build_asker, plain_text
+    from bot.search import build_searcher
+
+    try:
+        asker = build_asker(catalog, build_searcher(catalog))
+    except ContentError as error:
+        return _fail("content is invalid:\n  " + "\n  ".join(error.problems), status=1)
+    if as_json:
+        for line in sys.stdin:
+            query = line.rstrip("\n")
+            print(json.dumps(asker.as_json(query), ensure_ascii=False), flush=True)
+        return 0
+    if not question.strip():
+        return _fail('ask needs a question, e.g. python -m bot ask "what oil"', status=1)
+    print("\n\n".join(plain_text(reply) for reply in asker.ask(question).replies))
+    return 0
+
+
 def _check(content_dir: Path) -> int:
     problems: list[str] = []
     try:
         catalog = load_catalog(content_dir)
         print(f"content: {len(catalog)} entries in {len(catalog.sections)} files, all valid")
+        from bot.search import build_searcher
+
+        build_searcher(catalog, content_dir / "search")
+        print("search: synonyms, concepts and warning signs valid")
     except ContentError as error:
         problems.extend(f"content: {problem}" for problem in error.problems)
     try:
@@ -111,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         catalog = load_catalog()
     except ContentError as error:
         return _fail("content is invalid:\n  " + "\n  ".join(error.problems), status=1)
+    if args.command == "ask":
+        return _ask(catalog, " ".join(args.question), args.json)
     return _print_content(catalog, args.json)
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.ask import Asker, build_asker
 from bot.config import Settings
 from bot.content import Catalog
 from bot.flood import FloodGuard
 from bot.scheduler import DueScheduler
+from bot.search import build_searcher
 from bot.storage import Storage
 
 
@@ -20,6 +22,11 @@ class Services:
     storage: Storage
     scheduler: DueScheduler = field(default_factory=DueScheduler)
     flood: FloodGuard = field(default_factory=FloodGuard)
+    # The question index is built once, here, at start-up; never per question.
+    asker: Asker = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.asker = build_asker(self.catalog, build_searcher(self.catalog))
 
     @classmethod
     def create(cls, settings: Settings, catalog: Catalog) -> Services:

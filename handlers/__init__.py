@@ -9,12 +9,13 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
-from handlers import errors, fallback, guard, start
+from handlers import ask, browse, errors, fallback, guard, inline, start
 from handlers.context import BotContext
 
 AnyApplication = Application[Any, BotContext, Any, Any, Any, Any]
@@ -42,11 +43,22 @@ def register(app: AnyApplication) -> None:
     app.add_handler(CommandHandler("help", start.show_help))
     app.add_handler(CallbackQueryHandler(start.main_menu_button, pattern=r"^menu:"))
 
+    app.add_handler(CommandHandler("techniques", browse.techniques))
+    app.add_handler(CommandHandler("tips", browse.tips))
+    app.add_handler(CommandHandler("prepare", browse.prepare))
+    app.add_handler(CallbackQueryHandler(ask.open_entry, pattern=r"^ask:"))
+    app.add_handler(CallbackQueryHandler(browse.button, pattern=r"^br:"))
+    app.add_handler(InlineQueryHandler(inline.inline_query))
+
     # Fallbacks last: anything the features above did not take.
     private = filters.ChatType.PRIVATE
     app.add_handler(MessageHandler(filters.COMMAND & private, fallback.unknown_command))
+    # Questions: every text in a private chat; in groups the handler itself keeps only
+    # messages that mention the bot or reply to it.
     app.add_handler(
-        MessageHandler(filters.TEXT & private & ~filters.COMMAND, fallback.text_placeholder),
+        MessageHandler(
+            filters.TEXT & ~filters.COMMAND & (private | filters.ChatType.GROUPS), ask.question
+        ),
         group=QUESTIONS_GROUP,
     )
     app.add_handler(

@@ -31,10 +31,3 @@ async def stale_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is not None:
         await query.answer(STALE_BUTTON, show_alert=False)
-
-
-async def text_placeholder(update: Update, context: BotContext) -> None:
-    """Reply to free text until the ask feature answers questions."""
-    await answer(
-        update, Reply("I can't answer free-text questions yet. /help lists what I can do.")
-    )

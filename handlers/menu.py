@@ -20,15 +20,20 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("start", "what I can do, with buttons to begin"),
     Command("help", "every command, one line each"),
+    Command("techniques", "browse techniques by part of the back or by kind"),
+    Command("tips", "tips for a better massage"),
+    Command("prepare", "how to get the room, table and oil ready"),
 )
 
 # What /start promises; each line is one feature people can use right away.
 FEATURES: tuple[str, ...] = (
     "Ask me anything in your own words, e.g. <i>how do I ease shoulder tension</i> "
     "or <i>what oil should I use</i>.",
+    "📚 Browse every stroke and tip by part of the back with /techniques.",
 )
 
 # The buttons under /start, one row each.
 MAIN_ACTIONS: tuple[tuple[Button, ...], ...] = (
     (Button("💬 How to ask", data="menu:ask"), Button("🛟 Safety first", data="menu:safety")),
+    (Button("📚 Browse techniques", data="br:home"),),
 )

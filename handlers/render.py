@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 
 from bot.messaging import Reply
 
@@ -32,3 +33,19 @@ async def answer(update: Update, reply: Reply) -> Message | None:
     return await chat.send_message(
         reply.text, reply_markup=markup(reply), disable_notification=not reply.notify
     )
+
+
+async def edit(update: Update, reply: Reply) -> None:
+    """Replace the text and buttons of the message a button was pressed on.
+
+    When that message can no longer be edited (too old, deleted), the reply is sent anew.
+    """
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.edit_message_text(reply.text, reply_markup=markup(reply))
+    except BadRequest as error:
+        if "not modified" in str(error).lower():
+            return
+        await answer(update, reply)

@@ -1,0 +1,52 @@
+"""Free text as a question: the answer card, "did you mean" buttons, or "I don't know"."""
+
+from __future__ import annotations
+
+from telegram import Message, MessageEntity, Update
+
+from bot import browse
+from handlers.context import BotContext
+from handlers.fallback import STALE_BUTTON
+from handlers.render import answer
+
+
+def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | None:
+    """The question in a message, or None when a group message is not meant for the bot."""
+    text = message.text or ""
+    if message.chat.type == "private":
+        return text
+    mention = f"@{bot_username}".lower()
+    mentions = message.parse_entities([MessageEntity.MENTION]).values()
+    replied = message.reply_to_message
+    to_bot = (
+        replied is not None and replied.from_user is not None and (replied.from_user.id == bot_id)
+    )
+    if not to_bot and mention not in (m.lower() for m in mentions):
+        return None
+    return text.replace(f"@{bot_username}", " ").replace(mention, " ")
+
+
+async def question(update: Update, context: BotContext) -> None:
+    """Answer a text message as a question; in groups only when it mentions or replies to us."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    text = addressed_text(message, context.bot.username, context.bot.id)
+    if text is None:
+        return
+    for reply in context.services.asker.ask(text).replies:
+        await answer(update, reply)
+
+
+async def open_entry(update: Update, context: BotContext) -> None:
+    """Send the card of the entry an ``ask:`` button names (did-you-mean, related)."""
+    query = update.callback_query
+    if query is None:
+        return
+    catalog = context.services.catalog
+    action = browse.parse(query.data or "", catalog)
+    if not isinstance(action, browse.OpenEntry):
+        await query.answer(STALE_BUTTON)
+        return
+    await query.answer()
+    await answer(update, browse.card(catalog.entries[action.entry_id], catalog))
