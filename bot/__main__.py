@@ -26,6 +26,15 @@ def _parser() -> argparse.ArgumentParser:
     content = commands.add_parser("content", help="print the content entries")
     content.add_argument("--json", action="store_true", help="as a JSON array")
     commands.add_parser("check", help="validate content and configuration, exit 1 on problems")
+    backup = commands.add_parser(
+        "backup", help="copy the live database consistently to PATH (a file or a folder)"
+    )
+    backup.add_argument("path", type=Path, metavar="PATH")
+    backup.add_argument("--force", action="store_true", help="overwrite an existing file")
+    restore = commands.add_parser(
+        "restore", help="put a backup in place of the database (the bot must be stopped)"
+    )
+    restore.add_argument("path", type=Path, metavar="BACKUP")
     return parser
 
 
@@ -79,6 +88,43 @@ def _check(content_dir: Path) -> int:
     return 1 if problems else 0
 
 
+def _database_path() -> Path:
+    settings = load_settings(require_token=False)
+    return settings.database_path
+
+
+def _backup(target: Path, force: bool) -> int:
+    from bot.backup import BackupError, backup_database
+
+    try:
+        copied = backup_database(_database_path(), target, force=force)
+    except ConfigError as error:
+        return _fail(str(error))
+    except BackupError as error:
+        return _fail(str(error), status=1)
+    print(
+        f"backup written: {copied.path} ({copied.size:,} bytes, schema version "
+        f"{copied.schema_version}, integrity ok)"
+    )
+    return 0
+
+
+def _restore(backup: Path) -> int:
+    from bot.backup import BackupError, restore_database
+
+    try:
+        database = _database_path()
+        copied, kept = restore_database(backup, database)
+    except ConfigError as error:
+        return _fail(str(error))
+    except BackupError as error:
+        return _fail(str(error), status=1)
+    print(f"restored {backup} to {database} (schema version {copied.schema_version})")
+    if kept is not None:
+        print(f"the database it replaced is kept as {kept}")
+    return 0
+
+
 def _run() -> int:
     try:
         settings: Settings = load_settings()
@@ -107,6 +153,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run()
     if args.command == "check":
         return _check(CONTENT_DIR)
+    if args.command == "backup":
+        return _backup(args.path, args.force)
+    if args.command == "restore":
+        return _restore(args.path)
     try:
         catalog = load_catalog()
     except ContentError as error:
