@@ -35,6 +35,26 @@ def _parser() -> argparse.ArgumentParser:
         "restore", help="put a backup in place of the database (the bot must be stopped)"
     )
     restore.add_argument("path", type=Path, metavar="BACKUP")
+    chat = commands.add_parser(
+        "chat", help="talk to the bot in this terminal, no Telegram or token needed"
+    )
+    chat.add_argument(
+        "--database",
+        type=Path,
+        default=None,
+        help="its own SQLite database (default: data/chat.sqlite3, kept between runs)",
+    )
+    chat.add_argument("--name", default=None, help="your first name, as the bot greets you")
+    chat.add_argument(
+        "--linger",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="keep running this long after end of input, to see timed messages",
+    )
+    chat.add_argument(
+        "--log-level", default="WARNING", type=str.upper, help="default WARNING (quiet)"
+    )
     return parser
 
 
@@ -125,6 +145,32 @@ def _restore(backup: Path) -> int:
     return 0
 
 
+def _chat(args: argparse.Namespace) -> int:
+    from bot.chat import DEFAULT_CHAT_DATABASE, ChatOptions, default_name, run_chat
+
+    try:
+        catalog = load_catalog()
+    except ContentError as error:
+        return _fail("content is invalid:\n  " + "\n  ".join(error.problems))
+    options = ChatOptions(
+        database=args.database or DEFAULT_CHAT_DATABASE,
+        name=args.name or default_name(),
+        linger=max(0.0, args.linger),
+        echo=not sys.stdin.isatty(),
+    )
+    if args.log_level not in ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"):
+        return _fail("--log-level must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    setup_logging(args.log_level)
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    try:
+        prepare_database_path(options.database)
+        return run_chat(catalog, options)
+    except ConfigError as error:
+        return _fail(str(error))
+    except StorageError as error:
+        return _fail(str(error))
+
+
 def _run() -> int:
     try:
         settings: Settings = load_settings()
@@ -157,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _backup(args.path, args.force)
     if args.command == "restore":
         return _restore(args.path)
+    if args.command == "chat":
+        return _chat(args)
     try:
         catalog = load_catalog()
     except ContentError as error:

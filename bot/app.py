@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -238,6 +239,28 @@ def build(settings: Settings, catalog: Catalog) -> BotApplication:
     app.bot_data.services = services
     handlers.register(app)
     return app
+
+
+@contextlib.asynccontextmanager
+async def polling(app: BotApplication, *, poll_timeout: int = 10) -> AsyncIterator[None]:
+    """Run ``app`` with long polling inside an event loop someone else owns (the terminal
+    chat), with the same start-up and shut-down hooks as ``run_polling``."""
+    async with app:
+        assert app.post_init is not None and app.post_shutdown is not None
+        await app.post_init(app)
+        try:
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(
+                poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+            )
+            try:
+                yield
+            finally:
+                await app.updater.stop()
+                await app.stop()
+        finally:
+            await app.post_shutdown(app)
 
 
 def webhook_path(settings: Settings) -> str:
