@@ -139,10 +139,11 @@ async def test_python_m_bot_serves_the_webhook_and_stops_on_sigterm(
         reply = await standin.wait_for_message(CHAT, timeout=15)
         assert "/start" in reply["text"]
         async with httpx.AsyncClient() as client:
-            forged = await client.post(
-                f"http://127.0.0.1:{port}/massage-coach/hook", json=help_update(999)
-            )
+            url = f"http://127.0.0.1:{port}/massage-coach/hook"
+            forged = await client.post(url, json=help_update(999))
+            alive = await client.get(url)  # the liveness probe the README documents
         assert forged.status_code == 403
+        assert alive.status_code == 405
         assert await bot.terminate() == 0
     finally:
         await bot.kill()
