@@ -89,7 +89,7 @@ def update_kind(update: object) -> str:
     if message.text is not None:
         command = _COMMAND.match(message.text)
         if command and message.text.startswith("/"):
-            return f"message/command:{command.group(0).split('@')[0].lower()}"
+            return f"message/command:{command.group(0).lower()}"
         return "message/text"
     return "message/" + next(
         (
