@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint check clean
+.PHONY: run chat test lint check clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml
 ## run: install into .venv and start the bot with the settings in .env
 run: $(STAMP)
 	$(BIN)/python -m bot
+
+## chat: talk to the bot in this terminal, no Telegram or token needed (Ctrl-D leaves)
+chat: $(STAMP)
+	$(BIN)/python -m bot chat
 
 ## test: install into .venv, then lint, type-check and run every test
 test: $(STAMP) lint

@@ -31,6 +31,35 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--json", action="store_true", help="read one question per line on stdin, print JSON lines"
     )
+    backup = commands.add_parser(
+        "backup", help="copy the live database consistently to PATH (a file or a folder)"
+    )
+    backup.add_argument("path", type=Path, metavar="PATH")
+    backup.add_argument("--force", action="store_true", help="overwrite an existing file")
+    restore = commands.add_parser(
+        "restore", help="put a backup in place of the database (the bot must be stopped)"
+    )
+    restore.add_argument("path", type=Path, metavar="BACKUP")
+    chat = commands.add_parser(
+        "chat", help="talk to the bot in this terminal, no Telegram or token needed"
+    )
+    chat.add_argument(
+        "--database",
+        type=Path,
+        default=None,
+        help="its own SQLite database (default: data/chat.sqlite3, kept between runs)",
+    )
+    chat.add_argument("--name", default=None, help="your first name, as the bot greets you")
+    chat.add_argument(
+        "--linger",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="keep running this long after end of input, to see timed messages",
+    )
+    chat.add_argument(
+        "--log-level", default="WARNING", type=str.upper, help="default WARNING (quiet)"
+    )
     return parser
 
 
@@ -107,6 +136,69 @@ def _check(content_dir: Path) -> int:
     return 1 if problems else 0
 
 
+def _database_path() -> Path:
+    settings = load_settings(require_token=False)
+    return settings.database_path
+
+
+def _backup(target: Path, force: bool) -> int:
+    from bot.backup import BackupError, backup_database
+
+    try:
+        copied = backup_database(_database_path(), target, force=force)
+    except ConfigError as error:
+        return _fail(str(error))
+    except BackupError as error:
+        return _fail(str(error), status=1)
+    print(
+        f"backup written: {copied.path} ({copied.size:,} bytes, schema version "
+        f"{copied.schema_version}, integrity ok)"
+    )
+    return 0
+
+
+def _restore(backup: Path) -> int:
+    from bot.backup import BackupError, restore_database
+
+    try:
+        database = _database_path()
+        copied, kept = restore_database(backup, database)
+    except ConfigError as error:
+        return _fail(str(error))
+    except BackupError as error:
+        return _fail(str(error), status=1)
+    print(f"restored {backup} to {database} (schema version {copied.schema_version})")
+    if kept is not None:
+        print(f"the database it replaced is kept as {kept}")
+    return 0
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from bot.chat import DEFAULT_CHAT_DATABASE, ChatOptions, default_name, run_chat
+
+    try:
+        catalog = load_catalog()
+    except ContentError as error:
+        return _fail("content is invalid:\n  " + "\n  ".join(error.problems))
+    options = ChatOptions(
+        database=args.database or DEFAULT_CHAT_DATABASE,
+        name=args.name or default_name(),
+        linger=max(0.0, args.linger),
+        echo=not sys.stdin.isatty(),
+    )
+    if args.log_level not in ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"):
+        return _fail("--log-level must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    setup_logging(args.log_level)
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    try:
+        prepare_database_path(options.database)
+        return run_chat(catalog, options)
+    except ConfigError as error:
+        return _fail(str(error))
+    except StorageError as error:
+        return _fail(str(error))
+
+
 def _run() -> int:
     try:
         settings: Settings = load_settings()
@@ -135,6 +227,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run()
     if args.command == "check":
         return _check(CONTENT_DIR)
+    if args.command == "backup":
+        return _backup(args.path, args.force)
+    if args.command == "restore":
+        return _restore(args.path)
+    if args.command == "chat":
+        return _chat(args)
     try:
         catalog = load_catalog()
     except ContentError as error:

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import logging
-from collections.abc import Awaitable, Callable
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
@@ -27,6 +33,8 @@ from handlers.context import BotContext, BotData
 from handlers.menu import COMMANDS
 
 log = logging.getLogger(__name__)
+# One INFO line per update, on its own logger so operators can silence or route it.
+update_log = logging.getLogger("bot.updates")
 
 BOT_DESCRIPTION = (
     "Massage Coach teaches you to give someone a good back massage: ask how to do a stroke, "
@@ -38,8 +46,99 @@ BOT_SHORT_DESCRIPTION = "Learn to give a good back massage, step by step."
 BotApplication = Application[Any, BotContext, Any, Any, BotData, Any]
 
 
+@dataclass
+class _Outcome:
+    """How handling one update ended; filled in by CoachApplication.process_error."""
+
+    error: str = ""
+
+
+# Set around each update's processing; a mutable holder because handlers run with
+# block=False would only see a copy of the context.
+_OUTCOME: contextvars.ContextVar[_Outcome | None] = contextvars.ContextVar(
+    "update_outcome", default=None
+)
+_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}")
+_UPDATE_KINDS = (
+    "message",
+    "edited_message",
+    "callback_query",
+    "inline_query",
+    "chosen_inline_result",
+    "my_chat_member",
+    "channel_post",
+    "edited_channel_post",
+)
+
+
+def update_kind(update: object) -> str:
+    """What an update is, without its content: ``message/command:/start``, ``callback/ses``.
+
+    Message text stays out of the log (privacy); only a command's name and a button's
+    feature prefix are kept, both limited to a safe alphabet.
+    """
+    if not isinstance(update, Update):
+        return type(update).__name__
+    if update.callback_query is not None:
+        prefix = (update.callback_query.data or "").split(":", 1)[0]
+        return "callback/" + (prefix if re.fullmatch(r"[a-z]{1,12}", prefix) else "other")
+    kind = next((name for name in _UPDATE_KINDS if getattr(update, name, None)), "other")
+    message = update.message
+    if message is None:
+        return kind
+    if message.text is not None:
+        command = _COMMAND.match(message.text)
+        if command and message.text.startswith("/"):
+            return f"message/command:{command.group(0).lower()}"
+        return "message/text"
+    return "message/" + next(
+        (
+            name
+            for name in ("sticker", "photo", "voice", "video", "document", "location", "contact")
+            if getattr(message, name, None)
+        ),
+        "other",
+    )
+
+
+def log_update(update: object, outcome: str, seconds: float) -> None:
+    """The one line per update: id, chat, kind, outcome and handling time, never the text."""
+    if not update_log.isEnabledFor(logging.INFO):
+        return
+    update_id = update.update_id if isinstance(update, Update) else "-"
+    chat = update.effective_chat if isinstance(update, Update) else None
+    update_log.info(
+        "update %s chat=%s kind=%s outcome=%s %.0f ms",
+        update_id,
+        chat.id if chat else "-",
+        update_kind(update),
+        outcome,
+        seconds * 1000,
+    )
+
+
+class CoachApplication(Application[Any, BotContext, Any, Any, BotData, Any]):
+    """The Application, plus noting which updates ended in an error for the update log."""
+
+    async def process_error(
+        self,
+        update: object | None,
+        error: Exception,
+        job: Any = None,
+        coroutine: Any = None,
+    ) -> bool:
+        outcome = _OUTCOME.get()
+        if outcome is not None and update is not None:
+            outcome.error = type(error).__name__
+        return await super().process_error(update, error, job, coroutine)
+
+
 class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Handles updates of different chats concurrently but each chat's in arrival order."""
+    """Handles updates of different chats concurrently but each chat's in arrival order.
+
+    It also writes the update log: each update's coroutine passes through here, so timing
+    and outcome are captured in one place instead of in every handler.
+    """
 
     def __init__(self, max_concurrent_updates: int = 64) -> None:
         super().__init__(max_concurrent_updates)
@@ -49,13 +148,13 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
-            await coroutine
+            await _logged(update, coroutine)
             return
         lock, users = self._chats.get(chat.id, (asyncio.Lock(), 0))
         self._chats[chat.id] = (lock, users + 1)
         try:
             async with lock:
-                await coroutine
+                await _logged(update, coroutine)
         finally:
             lock, users = self._chats[chat.id]
             if users == 1:
@@ -68,6 +167,22 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to free."""
+
+
+async def _logged(update: object, coroutine: Awaitable[Any]) -> None:
+    outcome = _Outcome()
+    token = _OUTCOME.set(outcome)
+    started = time.perf_counter()
+    try:
+        await coroutine
+    except BaseException as error:
+        # process_update catches handler errors itself; this is cancellation at shutdown.
+        log_update(update, f"interrupted:{type(error).__name__}", time.perf_counter() - started)
+        raise
+    finally:
+        _OUTCOME.reset(token)
+    result = f"error:{outcome.error}" if outcome.error else "ok"
+    log_update(update, result, time.perf_counter() - started)
 
 
 async def announce(app: BotApplication) -> None:
@@ -109,12 +224,17 @@ def build(settings: Settings, catalog: Catalog) -> BotApplication:
     async def post_init(app: BotApplication) -> None:
         await services.start()
         await announce(app)
+        mode = "webhook" if settings.uses_webhook else "long polling"
+        log.info("started as @%s (%s)", app.bot.username, mode)
 
     async def post_shutdown(app: BotApplication) -> None:
         await services.stop()
+        # Operators and the SIGTERM test look for this line: timed work stopped, DB closed.
+        log.info("stopped cleanly")
 
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
+        .application_class(CoachApplication)
         .token(settings.bot_token.value)
         .base_url(settings.bot_api_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))
@@ -131,13 +251,46 @@ def build(settings: Settings, catalog: Catalog) -> BotApplication:
     return app
 
 
+@contextlib.asynccontextmanager
+async def polling(app: BotApplication, *, poll_timeout: int = 10) -> AsyncIterator[None]:
+    """Run ``app`` with long polling inside an event loop someone else owns (the terminal
+    chat), with the same start-up and shut-down hooks as ``run_polling``."""
+    async with app:
+        assert app.post_init is not None and app.post_shutdown is not None
+        await app.post_init(app)
+        try:
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(
+                poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+            )
+            try:
+                yield
+            finally:
+                await app.updater.stop()
+                await app.stop()
+        finally:
+            await app.post_shutdown(app)
+
+
+def webhook_path(settings: Settings) -> str:
+    """The local path the webhook is served on: the path of WEBHOOK_URL, so a reverse proxy
+    can pass requests through unchanged."""
+    return urlsplit(settings.webhook_url).path.strip("/")
+
+
 def run(settings: Settings, catalog: Catalog) -> None:
-    """Run until stopped: webhook when WEBHOOK_URL is set, long polling otherwise."""
+    """Run until SIGTERM/SIGINT: webhook when WEBHOOK_URL is set, long polling otherwise.
+
+    PTB stops fetching updates on the signal, lets running handlers finish, then calls
+    post_shutdown, which stops the scheduler and closes the database.
+    """
     app = build(settings, catalog)
     if settings.uses_webhook:
         app.run_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,
+            url_path=webhook_path(settings),
             webhook_url=settings.webhook_url,
             secret_token=settings.webhook_secret.value or None,
             allowed_updates=Update.ALL_TYPES,

@@ -157,6 +157,13 @@ def load_settings(
             "WEBHOOK_SECRET may hold only letters, digits, _ and - (1 to 256 characters)"
         )
     time_scale = _number(env, "TIME_SCALE", 1.0, minimum=0.0001)
+    webhook_url = _url(env, "WEBHOOK_URL", "")
+    if webhook_url and not secret:
+        # Without the secret anyone who learns the URL can post forged updates.
+        raise ConfigError(
+            "WEBHOOK_SECRET must be set when WEBHOOK_URL is (letters, digits, _ and -; "
+            "e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
 
     return Settings(
         bot_token=Secret(token),
@@ -167,7 +174,7 @@ def load_settings(
         log_level=log_level,
         rate_limit_overall=_number(env, "RATE_LIMIT_OVERALL", 30.0, minimum=0.0),
         flood_limit=_whole(env, "FLOOD_LIMIT", 20),
-        webhook_url=_url(env, "WEBHOOK_URL", ""),
+        webhook_url=webhook_url,
         webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
         webhook_port=_port(env, "WEBHOOK_PORT", 8443),
         webhook_secret=Secret(secret),

@@ -46,6 +46,7 @@ class DueScheduler:
         self._sources: dict[str, DueSource] = {}
         self._events: dict[str, asyncio.Event] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._running = False
         self._clock = clock
         self._max_sleep = max_sleep
         self._error_backoff = error_backoff
@@ -62,7 +63,7 @@ class DueScheduler:
 
     @property
     def running(self) -> bool:
-        return bool(self._tasks)
+        return self._running
 
     def wake(self, name: str | None = None) -> None:
         """Look at one source's timetable (or every source's) again now."""
@@ -71,6 +72,7 @@ class DueScheduler:
                 event.set()
 
     async def start(self) -> None:
+        self._running = True
         for source in self._sources.values():
             self._start(source)
 
@@ -80,6 +82,7 @@ class DueScheduler:
         )
 
     async def stop(self) -> None:
+        self._running = False
         tasks = list(self._tasks.values())
         self._tasks.clear()
         for task in tasks:

@@ -61,3 +61,14 @@ async def test_a_failing_source_does_not_stop_the_others() -> None:
     await asyncio.sleep(0.2)
     await scheduler.stop()
     assert len(good.fired) == 1
+
+
+async def test_a_source_added_after_start_runs() -> None:
+    scheduler = DueScheduler()
+    await scheduler.start()
+    table = Timetable("late")
+    table.due = [time.time()]
+    scheduler.add(table)
+    await asyncio.sleep(0.1)
+    await scheduler.stop()
+    assert len(table.fired) == 1

@@ -1,0 +1,279 @@
+"""Try the bot without Telegram: a terminal chat with the real bot over the local stand-in.
+
+``python -m bot chat`` starts the Bot API stand-in on a loopback port and the real
+Application against it in one event loop, then relays lines typed on stdin as the user's
+messages and prints what the bot sends, buttons listed as numbered choices. It needs no
+token and leaves cleanly at end of input, so it can be scripted::
+
+    printf '/start\\nhow do I ease shoulder tension\\n' | python -m bot chat
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.app import BotApplication, build, polling
+from bot.config import Settings, load_settings
+from bot.content import Catalog
+from bot.standin import BotApiStandIn, RequestRecord
+
+log = logging.getLogger(__name__)
+
+# A well-formed token the stand-in accepts; it never leaves this machine.
+DEV_TOKEN = "1000000001:LocalTerminalChatNotARealTelegramToken"
+CHAT_ID = 1
+DEFAULT_CHAT_DATABASE = Path("data/chat.sqlite3")
+# How long to wait for the replies to a line before reading the next one.
+REPLY_TIMEOUT = 10.0
+QUIET_FOR = 0.25
+POLL_EVERY = 0.05
+
+JSONDict = dict[str, Any]
+SHOWN_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "editMessageText",
+        "editMessageCaption",
+        "editMessageReplyMarkup",
+        "answerCallbackQuery",
+        "deleteMessage",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ChatOptions:
+    """What ``python -m bot chat`` was asked for."""
+
+    database: Path = DEFAULT_CHAT_DATABASE
+    name: str = "Alex"
+    linger: float = 0.0  # seconds to keep running after end of input (timed messages)
+    echo: bool = False  # print the user's lines too (stdin is not a terminal)
+    banner: bool = True
+
+
+def chat_settings(
+    standin: BotApiStandIn, options: ChatOptions, environ: Mapping[str, str] | None
+) -> Settings:
+    """The operator's settings (TIME_SCALE, ADMIN_IDS...) pointed at the local stand-in."""
+    overrides = {
+        "BOT_TOKEN": DEV_TOKEN,
+        "BOT_API_URL": standin.base_url,
+        "DATABASE_PATH": str(options.database),
+        "RATE_LIMIT_OVERALL": "0",
+        "WEBHOOK_URL": "",
+    }
+    env = dict(os.environ if environ is None else environ)
+    return load_settings({**env, **overrides})
+
+
+def buttons_of(message: JSONDict) -> list[JSONDict]:
+    markup = message.get("reply_markup") or {}
+    return [button for row in markup.get("inline_keyboard", []) for button in row]
+
+
+def render_message(message: JSONDict, label: str) -> str:
+    """A bot message as the terminal shows it: text indented under a label, then choices."""
+    text = message.get("text", message.get("caption", "")) or "(no text)"
+    prefix = f"{label}: "
+    lines = text.splitlines() or [""]
+    indent = " " * len(prefix)
+    out = [prefix + lines[0], *((indent + line).rstrip() for line in lines[1:])]
+    number = 0
+    for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+        choices = []
+        for button in row:
+            number += 1
+            link = f" ({button['url']})" if button.get("url") else ""
+            choices.append(f"[{number}] {button['text']}{link}")
+        out.append(indent + "   ".join(choices))
+    return "\n".join(out)
+
+
+@dataclass
+class Transcript:
+    """Prints what the bot did in the user's chat, in the order the stand-in answered it."""
+
+    standin: BotApiStandIn
+    out: TextIO
+    chat_id: int = CHAT_ID
+    _seen: int = 0
+    _pending_alerts: dict[str, str] = field(default_factory=dict)
+
+    def write(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def flush(self) -> None:
+        new: list[RequestRecord] = []
+        for record in reversed(self.standin.requests):
+            if record.seq <= self._seen:
+                break
+            new.append(record)
+        for record in reversed(new):
+            self._seen = record.seq
+            if record.ok and record.method in SHOWN_METHODS:
+                self._show(record)
+
+    def _show(self, record: RequestRecord) -> None:
+        if record.method == "answerCallbackQuery":
+            text = record.params.get("text")
+            if text:
+                self.write(f"coach (pop-up): {text}")
+            return
+        if str(record.params.get("chat_id")) != str(self.chat_id):
+            return
+        if record.method == "deleteMessage":
+            self.write("coach: (deleted a message)")
+        elif isinstance(record.result, dict):
+            label = "coach" if record.method.startswith("send") else "coach (edited)"
+            self.write(render_message(record.result, label))
+
+
+def latest_buttons(standin: BotApiStandIn, chat_id: int) -> list[JSONDict]:
+    """The buttons of the newest bot message that has any, as it looks now."""
+    for message in reversed(standin.messages(chat_id)):
+        found = buttons_of(message)
+        if found:
+            return [{**button, "message_id": message["message_id"]} for button in found]
+    return []
+
+
+def act(standin: BotApiStandIn, transcript: Transcript, line: str, options: ChatOptions) -> None:
+    """Send one typed line: a bare number presses that button, anything else is a message."""
+    text = line.rstrip("\r\n")
+    if not text.strip():
+        return
+    choices = latest_buttons(standin, CHAT_ID) if text.strip().isdigit() else []
+    if not choices:
+        if options.echo:
+            transcript.write(f"you: {text}")
+        standin.user_sends_text(CHAT_ID, text, first_name=options.name)
+        return
+    number = int(text.strip())
+    if not 1 <= number <= len(choices):
+        transcript.write(f"(there is no button {number}; choose 1 to {len(choices)})")
+        return
+    button = choices[number - 1]
+    if button.get("url"):
+        transcript.write(f"(that button opens {button['url']} in a browser)")
+        return
+    transcript.write(f"you pressed: [{number}] {button['text']}")
+    standin.user_presses(
+        CHAT_ID, button["message_id"], button.get("callback_data", ""), strict=False
+    )
+
+
+async def settle(standin: BotApiStandIn, timeout: float = REPLY_TIMEOUT) -> None:  # noqa: ASYNC109
+    """Wait until the bot took every update and has been quiet for a moment."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if standin.is_idle(settle=QUIET_FOR) or time.monotonic() >= deadline:
+            return
+        await asyncio.sleep(POLL_EVERY)
+
+
+def read_lines(stream: TextIO, deliver: Callable[[str | None], None]) -> threading.Thread:
+    """Read ``stream`` in a daemon thread (stdin reads block); None marks end of input."""
+
+    def run() -> None:
+        try:
+            for line in stream:
+                deliver(line)
+        finally:
+            deliver(None)
+
+    thread = threading.Thread(target=run, name="chat-stdin", daemon=True)
+    thread.start()
+    return thread
+
+
+def banner(settings: Settings, options: ChatOptions) -> str:
+    return (
+        "Massage Coach, terminal chat: the real bot on a local stand-in of Telegram.\n"
+        "Type a message and press Enter. A line with just a number presses that button of\n"
+        "the latest message with buttons. Try /start or /help. Ctrl-D leaves.\n"
+        f"(database {options.database}, TIME_SCALE {settings.time_scale:g})\n"
+    )
+
+
+async def chat(
+    catalog: Catalog,
+    options: ChatOptions,
+    stdin: TextIO,
+    out: TextIO,
+    environ: Mapping[str, str] | None = None,
+    started: Callable[[BotApiStandIn, BotApplication], None] | None = None,
+) -> None:
+    """Run the chat until end of input; raises ConfigError or StorageError before it starts.
+
+    ``started`` is called once the bot runs (tests use it to reach the stand-in and app).
+    """
+    loop = asyncio.get_running_loop()
+    lines: asyncio.Queue[str | None] = asyncio.Queue()
+    async with BotApiStandIn(default_token=DEV_TOKEN) as standin:
+        settings = chat_settings(standin, options, environ)
+        transcript = Transcript(standin, out)
+        app = build(settings, catalog)
+        async with polling(app, poll_timeout=1):
+            await settle(standin)  # the start-up calls, so they are not shown
+            transcript.flush()
+            if options.banner:
+                transcript.write(banner(settings, options))
+            if started is not None:
+                started(standin, app)
+            printer = asyncio.create_task(_keep_printing(transcript))
+
+            def deliver(line: str | None) -> None:
+                # After the chat ended (Ctrl-C, an error) there is nobody left to read it.
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(lines.put_nowait, line)
+
+            read_lines(stdin, deliver)
+            try:
+                while (line := await lines.get()) is not None:
+                    act(standin, transcript, line, options)
+                    await settle(standin)
+                    transcript.flush()
+                if options.linger > 0:
+                    await asyncio.sleep(options.linger)
+                await settle(standin)
+            finally:
+                printer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await printer
+                transcript.flush()
+
+
+async def _keep_printing(transcript: Transcript) -> None:
+    """Show timed messages (guided-session steps, reminders) while waiting for input."""
+    while True:
+        transcript.flush()
+        await asyncio.sleep(POLL_EVERY)
+
+
+def default_name() -> str:
+    user = os.environ.get("USER", "")
+    return user.capitalize() if user.isalpha() and user != "root" else "Alex"
+
+
+def run_chat(catalog: Catalog, options: ChatOptions) -> int:
+    """Entry point of ``python -m bot chat``; exit status 0 at end of input."""
+    try:
+        asyncio.run(chat(catalog, options, sys.stdin, sys.stdout))
+    except KeyboardInterrupt:
+        print("\n(stopped)", file=sys.stderr)
+        return 130
+    return 0
