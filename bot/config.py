@@ -196,28 +196,33 @@ def prepare_database_path(path: Path) -> None:
         raise ConfigError(f"DATABASE_PATH folder {folder} is not writable")
 
 
-def redact(text: str, settings: Settings) -> str:
-    """Remove the bot token from a text (log lines carry request URLs that contain it)."""
-    token = settings.bot_token.value
-    return text.replace(token, "<token>") if token else text
-
-
 class RedactTokenFilter(logging.Filter):
-    """Logging filter that scrubs the token from every record passing through a handler."""
+    """Logging filter that scrubs the token from every record passing through a handler.
+
+    Both the whole token and its secret half are scrubbed: a URL-encoded token
+    ("123%3AABC...") still carries the secret half verbatim.
+    """
 
     def __init__(self, token: str) -> None:
         super().__init__()
-        self._token = token
+        secret = token.partition(":")[2]
+        self._needles = tuple(part for part in (token, secret) if part)
+
+    def _scrub(self, text: str) -> str:
+        for needle in self._needles:
+            text = text.replace(needle, "<token>")
+        return text
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self._token:
+        if not self._needles:
             return True
         message = record.getMessage()
-        if self._token in message:
-            record.msg = message.replace(self._token, "<token>")
+        scrubbed = self._scrub(message)
+        if scrubbed != message:
+            record.msg = scrubbed
             record.args = None
         if record.exc_info and record.exc_info[1] is not None:
             text = logging.Formatter().formatException(record.exc_info)
-            if self._token in text:
-                record.exc_text = text.replace(self._token, "<token>")
+            if self._scrub(text) != text:
+                record.exc_text = self._scrub(text)
         return True

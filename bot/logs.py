@@ -4,20 +4,31 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TextIO
 
 from bot.config import RedactTokenFilter
 
 NOISY_LOGGERS = ("httpx", "httpcore", "apscheduler", "tornado.access", "aiosqlite")
 
 
-def setup_logging(level: str, token: str = "") -> None:
-    """Log to stderr at ``level``; scrub the token from every line that gets through."""
-    handler = logging.StreamHandler(sys.stderr)
+def token_safe_handler(stream: TextIO, token: str) -> logging.Handler:
+    """A handler writing one line per record to ``stream``, the token scrubbed out."""
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactTokenFilter(token))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
+    return handler
+
+
+def quiet_noisy_loggers() -> None:
+    """Keep third-party chatter at warning."""
     for name in NOISY_LOGGERS:
         # httpx logs every request URL at INFO, and those URLs contain the token.
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def setup_logging(level: str, token: str = "") -> None:
+    """Log to stderr at ``level``; scrub the token from every line that gets through."""
+    root = logging.getLogger()
+    root.handlers[:] = [token_safe_handler(sys.stderr, token)]
+    root.setLevel(level)
+    quiet_noisy_loggers()

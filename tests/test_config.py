@@ -139,3 +139,12 @@ def test_log_filter_redacts_token_in_messages_and_tracebacks() -> None:
         )
     RedactTokenFilter(TOKEN).filter(failed)
     assert TOKEN not in logging.Formatter().format(failed)
+
+
+def test_log_filter_redacts_a_url_encoded_token() -> None:
+    encoded = TOKEN.replace(":", "%3A")
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "GET /bot%s/getMe", (encoded,), None
+    )
+    RedactTokenFilter(TOKEN).filter(record)
+    assert TOKEN.split(":")[1] not in record.getMessage()
