@@ -25,6 +25,7 @@ from bot.content import Catalog
 from bot.services import Services
 from handlers.context import BotContext, BotData
 from handlers.menu import COMMANDS
+from handlers.sender import TelegramSender
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,10 @@ def build(settings: Settings, catalog: Catalog) -> BotApplication:
         await services.start()
         await announce(app)
 
+    async def post_stop(app: BotApplication) -> None:
+        # The bot can still send here: let timed sends in flight finish and be recorded.
+        await services.quiesce()
+
     async def post_shutdown(app: BotApplication) -> None:
         await services.stop()
 
@@ -109,6 +114,7 @@ def build(settings: Settings, catalog: Catalog) -> BotApplication:
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
     if settings.rate_limit_overall > 0:
@@ -117,6 +123,7 @@ def build(settings: Settings, catalog: Catalog) -> BotApplication:
         )
     app: BotApplication = builder.build()
     app.bot_data.services = services
+    services.use_sender(TelegramSender(app.bot))
     handlers.register(app)
     return app
 

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 
 from bot.config import Settings
 from bot.content import Catalog
+from bot.messaging import Sender
 from bot.scheduler import DueScheduler
+from bot.session_service import SessionService
 from bot.storage import Storage
 
 
@@ -18,17 +20,32 @@ class Services:
     catalog: Catalog
     storage: Storage
     scheduler: DueScheduler = field(default_factory=DueScheduler)
+    sessions: SessionService = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sessions = SessionService(self.storage, self.catalog, self.settings, self.scheduler)
+        self.scheduler.add(self.sessions)
 
     @classmethod
     def create(cls, settings: Settings, catalog: Catalog) -> Services:
         return cls(settings=settings, catalog=catalog, storage=Storage(settings.database_path))
 
+    def use_sender(self, sender: Sender) -> None:
+        """How timed messages go out (the wiring passes the Telegram implementation)."""
+        self.sessions.sender = sender
+
     async def start(self) -> None:
         """Open the database and start the timetable (called from ``post_init``)."""
         await self.storage.open()
+        await self.sessions.recover()
         await self.scheduler.start()
+
+    async def quiesce(self) -> None:
+        """Stop timed work and wait for sends in flight (``post_stop``: the bot still works)."""
+        await self.scheduler.stop()
+        await self.sessions.drain()
 
     async def stop(self) -> None:
         """Stop timed work first, then close the database (called from ``post_shutdown``)."""
-        await self.scheduler.stop()
+        await self.quiesce()
         await self.storage.close()

@@ -14,7 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import errors, fallback, start
+from handlers import errors, fallback, session, start
 from handlers.context import BotContext
 
 AnyApplication = Application[Any, BotContext, Any, Any, Any, Any]
@@ -39,6 +39,17 @@ def register(app: AnyApplication) -> None:
     app.add_handler(CommandHandler("start", start.start))
     app.add_handler(CommandHandler("help", start.show_help))
     app.add_handler(CallbackQueryHandler(start.main_menu_button, pattern=r"^menu:"))
+
+    app.add_handler(CommandHandler("session", session.session_command))
+    app.add_handler(CommandHandler("history", session.history_command))
+    app.add_handler(CallbackQueryHandler(session.session_button, pattern=r"^ses:"))
+    # "pause", "next", "stop", "10 minute lower back session": raises ApplicationHandlerStop
+    # when it took the message, so only unhandled text reaches the questions group.
+    app.add_handler(
+        MessageHandler(
+            filters.TEXT & filters.ChatType.PRIVATE & ~filters.COMMAND, session.session_text
+        )
+    )
 
     # Fallbacks last: anything the features above did not take.
     private = filters.ChatType.PRIVATE

@@ -20,15 +20,20 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("start", "what I can do, with buttons to begin"),
     Command("help", "every command, one line each"),
+    Command("session", "a timed, step-by-step massage routine", "/session lower 10"),
+    Command("history", "your recent sessions, total minutes and streak"),
 )
 
 # What /start promises; each line is one feature people can use right away.
 FEATURES: tuple[str, ...] = (
     "Ask me anything in your own words, e.g. <i>how do I ease shoulder tension</i> "
     "or <i>what oil should I use</i>.",
+    "Follow a guided session: I lead you step by step, on time, e.g. "
+    "<i>10 minute lower back session</i> or /session.",
 )
 
 # The buttons under /start, one row each.
 MAIN_ACTIONS: tuple[tuple[Button, ...], ...] = (
     (Button("💬 How to ask", data="menu:ask"), Button("🛟 Safety first", data="menu:safety")),
+    (Button("🧘 Guided session", data="ses:menu"),),
 )
