@@ -62,27 +62,35 @@ def _params(state: SessionState) -> tuple[object, ...]:
     )
 
 
+# Every column, in the order _state reads them (rows are plain tuples).
+_COLUMNS = (
+    "id, chat_id, kind, entry_id, title, plan, status, step, next_event, step_started_at, "
+    "due_at, paused_remaining, failures, message_ids, created_at, ended_at, steps_done, "
+    "seconds_done, rating, claimed_at"
+)
+
+
 def _state(row: sqlite3.Row) -> SessionState:
     return SessionState(
-        id=row["id"],
-        chat_id=row["chat_id"],
-        kind=row["kind"],
-        entry_id=row["entry_id"],
-        title=row["title"],
-        steps=core.plan_from_json(row["plan"]),
-        status=row["status"],
-        step=row["step"],
-        next_event=row["next_event"],
-        step_started_at=row["step_started_at"],
-        due_at=row["due_at"],
-        paused_remaining=row["paused_remaining"],
-        failures=row["failures"],
-        message_ids=tuple(json.loads(row["message_ids"])),
-        created_at=row["created_at"],
-        ended_at=row["ended_at"],
-        steps_done=row["steps_done"],
-        seconds_done=row["seconds_done"],
-        rating=row["rating"],
+        id=row[0],
+        chat_id=row[1],
+        kind=row[2],
+        entry_id=row[3],
+        title=row[4],
+        steps=core.plan_from_json(row[5]),
+        status=row[6],
+        step=row[7],
+        next_event=row[8],
+        step_started_at=row[9],
+        due_at=row[10],
+        paused_remaining=row[11],
+        failures=row[12],
+        message_ids=tuple(json.loads(row[13])),
+        created_at=row[14],
+        ended_at=row[15],
+        steps_done=row[16],
+        seconds_done=row[17],
+        rating=row[18],
     )
 
 
@@ -204,8 +212,8 @@ class SessionService:
 
     async def open_session(self, chat_id: int) -> SessionState | None:
         row = await self.storage.fetchone(
-            "SELECT * FROM sessions WHERE chat_id = ? AND status IN ('ready', 'running', "
-            "'paused')",
+            f"SELECT {_COLUMNS} FROM sessions WHERE chat_id = ? "
+            "AND status IN ('ready', 'running', 'paused')",
             (chat_id,),
         )
         return _state(row) if row else None
@@ -345,15 +353,15 @@ class SessionService:
         )
         items = [
             HistoryItem(
-                title=row["title"],
-                ended_at=row["ended_at"],
-                status=row["status"],
-                steps_done=row["steps_done"],
-                total_steps=len(json.loads(row["plan"])),
-                seconds_done=row["seconds_done"],
-                rating=row["rating"],
+                title=title,
+                ended_at=ended_at,
+                status=status,
+                steps_done=steps_done,
+                total_steps=len(json.loads(plan)),
+                seconds_done=seconds_done,
+                rating=rating,
             )
-            for row in rows
+            for title, ended_at, status, steps_done, plan, seconds_done, rating in rows
         ]
         return history_reply(items, today=datetime.fromtimestamp(self._clock(), UTC).date())
 
@@ -392,8 +400,10 @@ class SessionService:
         self.scheduler.wake(self.name)
 
     async def _fire_locked(self, session_id: int, chat_id: int, claim: float) -> None:
-        row = await self.storage.fetchone("SELECT * FROM sessions WHERE id = ?", (session_id,))
-        if row is None or row["claimed_at"] != claim:
+        row = await self.storage.fetchone(
+            f"SELECT {_COLUMNS} FROM sessions WHERE id = ?", (session_id,)
+        )
+        if row is None or row[19] != claim:
             return  # changed by a person's action since it was claimed
         state = _state(row)
         if state.status != "running" or state.due_at is None:
