@@ -64,7 +64,8 @@ async def session_text(update: Update, context: BotContext) -> None:
         outcome = await service.control(chat.id, request.action)
         if outcome is None:
             return  # no session: let the ask feature answer the word as a question
-        await answer(update, outcome.reply or Reply(f"👌 {outcome.toast}", notify=False))
+        if outcome.reply is not None:  # otherwise the next step itself is the answer
+            await answer(update, outcome.reply)
     elif request.action == "history":
         await answer(update, await service.history(chat.id))
     elif request.action == "menu":
