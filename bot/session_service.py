@@ -179,7 +179,7 @@ class SessionService:
         scheduler: DueScheduler,
         *,
         clock: Clock = time.time,
-        concurrency: int = 128,
+        concurrency: int = 32,
         batch: int = 2000,
     ) -> None:
         self.storage = storage
