@@ -32,6 +32,7 @@ from bot.content import Catalog
 from bot.services import Services
 from handlers.context import BotContext, BotData
 from handlers.menu import COMMANDS
+from handlers.sender import TelegramSender
 
 log = logging.getLogger(__name__)
 # One INFO line per update, on its own logger so operators can silence or route it.
@@ -275,6 +276,10 @@ def build(settings: Settings, catalog: Catalog) -> BotApplication:
         mode = "webhook" if settings.uses_webhook else "long polling"
         log.info("started as @%s (%s)", app.bot.username, mode)
 
+    async def post_stop(app: BotApplication) -> None:
+        # The bot can still send here: let timed sends in flight finish and be recorded.
+        await services.quiesce()
+
     async def post_shutdown(app: BotApplication) -> None:
         await services.stop()
         # Operators and the SIGTERM test look for this line: timed work stopped, DB closed.
@@ -293,12 +298,14 @@ def build(settings: Settings, catalog: Catalog) -> BotApplication:
         .get_updates_request(HTTPXRequest(connection_pool_size=4))
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
     if settings.rate_limit_overall > 0:
         builder = builder.rate_limiter(smooth_rate_limiter(settings.rate_limit_overall))
     app: BotApplication = builder.build()
     app.bot_data.services = services
+    services.use_sender(TelegramSender(app.bot))
     handlers.register(app)
     return app
 

@@ -8,8 +8,10 @@ from bot.ask import Asker, build_asker
 from bot.config import Settings
 from bot.content import Catalog
 from bot.flood import FloodGuard
+from bot.messaging import Sender
 from bot.scheduler import DueScheduler
 from bot.search import build_searcher
+from bot.session_service import SessionService
 from bot.storage import Storage
 
 
@@ -24,9 +26,12 @@ class Services:
     flood: FloodGuard = field(default_factory=FloodGuard)
     # The question index is built once, here, at start-up; never per question.
     asker: Asker = field(init=False)
+    sessions: SessionService = field(init=False)
 
     def __post_init__(self) -> None:
         self.asker = build_asker(self.catalog, build_searcher(self.catalog))
+        self.sessions = SessionService(self.storage, self.catalog, self.settings, self.scheduler)
+        self.scheduler.add(self.sessions)
 
     @classmethod
     def create(cls, settings: Settings, catalog: Catalog) -> Services:
@@ -37,12 +42,22 @@ class Services:
             flood=FloodGuard(limit=settings.flood_limit),
         )
 
+    def use_sender(self, sender: Sender) -> None:
+        """How timed messages go out (the wiring passes the Telegram implementation)."""
+        self.sessions.sender = sender
+
     async def start(self) -> None:
         """Open the database and start the timetable (called from ``post_init``)."""
         await self.storage.open()
+        await self.sessions.recover()
         await self.scheduler.start()
+
+    async def quiesce(self) -> None:
+        """Stop timed work and wait for sends in flight (``post_stop``: the bot still works)."""
+        await self.scheduler.stop()
+        await self.sessions.drain()
 
     async def stop(self) -> None:
         """Stop timed work first, then close the database (called from ``post_shutdown``)."""
-        await self.scheduler.stop()
+        await self.quiesce()
         await self.storage.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import logging
 import os
@@ -175,6 +176,12 @@ class Storage:
                 await db.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as error:
                 raise StorageError(f"database unavailable: {error}") from error
+            except BaseException:
+                # Cancelled while BEGIN waited in aiosqlite's queue: it still runs there, and
+                # would leave the connection inside a transaction for every later caller.
+                with contextlib.suppress(sqlite3.Error):
+                    await db.rollback()
+                raise
             try:
                 yield db
             except BaseException:

@@ -15,7 +15,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import ask, browse, errors, fallback, guard, inline, start
+from handlers import ask, browse, errors, fallback, guard, inline, session, start
 from handlers.context import BotContext
 
 AnyApplication = Application[Any, BotContext, Any, Any, Any, Any]
@@ -49,6 +49,16 @@ def register(app: AnyApplication) -> None:
     app.add_handler(CallbackQueryHandler(ask.open_entry, pattern=r"^ask:"))
     app.add_handler(CallbackQueryHandler(browse.button, pattern=r"^br:"))
     app.add_handler(InlineQueryHandler(inline.inline_query))
+    app.add_handler(CommandHandler("session", session.session_command))
+    app.add_handler(CommandHandler("history", session.history_command))
+    app.add_handler(CallbackQueryHandler(session.session_button, pattern=r"^ses:"))
+    # "pause", "next", "stop", "10 minute lower back session": raises ApplicationHandlerStop
+    # when it took the message, so only unhandled text reaches the questions group.
+    app.add_handler(
+        MessageHandler(
+            filters.TEXT & filters.ChatType.PRIVATE & ~filters.COMMAND, session.session_text
+        )
+    )
 
     # Fallbacks last: anything the features above did not take.
     private = filters.ChatType.PRIVATE

@@ -23,6 +23,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("techniques", "browse techniques by part of the back or by kind"),
     Command("tips", "tips for a better massage"),
     Command("prepare", "how to get the room, table and oil ready"),
+    Command("session", "a timed, step-by-step massage routine", "/session lower 10"),
+    Command("history", "your recent sessions, total minutes and streak"),
 )
 
 # What /start promises; each line is one feature people can use right away.
@@ -30,10 +32,12 @@ FEATURES: tuple[str, ...] = (
     "Ask me anything in your own words, e.g. <i>how do I ease shoulder tension</i> "
     "or <i>what oil should I use</i>.",
     "📚 Browse every stroke and tip by part of the back with /techniques.",
+    "Follow a guided session: I lead you step by step, on time, e.g. "
+    "<i>10 minute lower back session</i> or /session.",
 )
 
 # The buttons under /start, one row each.
 MAIN_ACTIONS: tuple[tuple[Button, ...], ...] = (
     (Button("💬 How to ask", data="menu:ask"), Button("🛟 Safety first", data="menu:safety")),
-    (Button("📚 Browse techniques", data="br:home"),),
+    (Button("🧘 Guided session", data="ses:menu"), Button("📚 Browse techniques", data="br:home")),
 )

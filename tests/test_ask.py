@@ -57,11 +57,12 @@ async def test_warning_signs_are_answered_first_then_the_answer(bot: RunningBot)
     assert "oil" in follow_up["text"].lower()
 
 
-async def test_intents_without_their_feature_get_a_pointer(bot: RunningBot) -> None:
+async def test_intents_reach_their_feature_not_a_random_entry(bot: RunningBot) -> None:
     reply = await bot.say("remind me every day at 9pm")
     assert "/remind" in reply["text"]
     reply = await bot.say("start a 10 minute lower back session")
-    assert "/session" in reply["text"]
+    assert "Lower back" in reply["text"]
+    assert any("Start" in b["text"] for b in buttons(reply))
 
 
 async def test_browse_menus_edit_one_message_and_go_back(bot: RunningBot) -> None:

@@ -116,5 +116,7 @@ async def run_app(app: BotApplication) -> AsyncIterator[None]:
             finally:
                 await app.updater.stop()
                 await app.stop()
+                if app.post_stop is not None:
+                    await app.post_stop(app)
         finally:
             await app.post_shutdown(app)

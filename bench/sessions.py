@@ -1,0 +1,272 @@
+"""Guided-session timing benchmarks; figures go into BENCHMARKS.md.
+
+    .venv/bin/python -m bench.sessions live      # 1,000 sessions against the stand-in
+    .venv/bin/python -m bench.sessions timetable # 100,000 steps, no sending
+    .venv/bin/python -m bench.sessions restart   # restart with 10,000 running sessions
+    .venv/bin/python -m bench.sessions all
+
+``live`` runs the stand-in in its own process (Telegram is another machine, after all) and
+sends through the bot's real Sender (PTB Bot, rate limiter off). Lateness is the time the
+send *completed* minus the step's due time, so it includes the HTTP round trip.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from bot.config import Settings, load_settings
+from bot.content import Catalog, load_catalog
+from bot.messaging import Reply
+from bot.services import Services
+from bot.sessions import plan_routine, plan_to_json
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw3"
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def summary(lateness: list[float]) -> str:
+    ms = sorted(x * 1000 for x in lateness)
+    if not ms:
+        return "no samples"
+    p = lambda q: ms[min(len(ms) - 1, int(q * len(ms)))]  # noqa: E731
+    return (
+        f"n={len(ms)} p50={statistics.median(ms):.1f} ms p99={p(0.99):.1f} ms max={ms[-1]:.1f} ms"
+    )
+
+
+def settings(
+    database: Path, api_url: str = "http://127.0.0.1:1/bot", scale: float = 1.0
+) -> Settings:
+    return load_settings(
+        {
+            "BOT_TOKEN": TOKEN,
+            "BOT_API_URL": api_url,
+            "DATABASE_PATH": str(database),
+            "TIME_SCALE": str(scale),
+            "RATE_LIMIT_OVERALL": "0",
+        },
+        dotenv=None,
+    )
+
+
+class NullSender:
+    """Sends nothing: measures the timetable, the database and the state logic alone."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+    async def send(self, chat_id: int, reply: Reply) -> int:
+        self.sent += 1
+        return self.sent
+
+    async def edit(self, chat_id: int, message_id: int, reply: Reply) -> None:
+        return None
+
+    async def delete(self, chat_id: int, message_id: int) -> None:
+        return None
+
+
+async def insert_running(
+    services: Services, catalog: Catalog, count: int, due: list[float], *, claimed: int = 0
+) -> None:
+    """Write ``count`` running sessions whose first step falls due at ``due[i]``."""
+    plan = plan_routine(catalog.entries["routine.full-back"])
+    steps = plan_to_json(plan.steps)
+    rows = [
+        (
+            10_000 + i,
+            plan.entry_id,
+            plan.title,
+            steps,
+            plan.seconds,
+            due[i],
+            due[i] if i < claimed else None,
+            time.time(),
+        )
+        for i in range(count)
+    ]
+    async with services.storage.transaction() as db:
+        await db.executemany(
+            "INSERT INTO sessions (chat_id, kind, entry_id, title, plan, length_seconds, status,"
+            " step, next_event, due_at, claimed_at, created_at) "
+            "VALUES (?, 'routine', ?, ?, ?, ?, 'running', 0, 'step', ?, ?, ?)",
+            rows,
+        )
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def standin_process() -> AsyncIterator[str]:
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.standin",
+        "--port",
+        str(port),
+        "--no-chat-check",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    assert process.stdout is not None
+    base_url = (await process.stdout.readline()).decode().strip()
+    try:
+        yield base_url
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+async def live(sessions: int = 1000, seconds: float = 8.0, *, burst: bool = False) -> str:
+    """``sessions`` quick-relax sessions with ~1 s steps, started spread over one second."""
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    from telegram import Bot
+
+    from handlers.sender import TelegramSender
+
+    catalog = load_catalog()
+    lateness: list[float] = []
+    with tempfile.TemporaryDirectory() as folder:
+        async with standin_process() as base_url:
+            config = settings(Path(folder) / "bench.sqlite3", base_url, scale=0.02)
+            services = Services.create(config, catalog)
+            async with Bot(TOKEN, base_url=base_url) as bot:
+                services.use_sender(TelegramSender(bot))
+                services.sessions.on_sent = lambda chat, due, sent: lateness.append(sent - due)
+                await services.start()
+                plan = plan_routine(catalog.entries["routine.quick-relax"])
+                for chat in range(1, sessions + 1):
+                    await services.sessions.offer(chat, plan)
+                start = time.time()
+                # Start presses: all at once (burst) or spread evenly over one second.
+                async with services.storage.transaction() as db:
+                    await db.executemany(
+                        "UPDATE sessions SET status = 'running', due_at = ? WHERE chat_id = ?",
+                        [
+                            (start + (0.0 if burst else random.random()), chat)
+                            for chat in range(1, sessions + 1)
+                        ],
+                    )
+                services.scheduler.wake("sessions")
+                await asyncio.sleep(seconds)
+                await services.stop()
+    steady = lateness[sessions:]  # skip the first step of each session (start-up)
+    mode = "all started at the same instant" if burst else "starts spread over 1 s"
+    return (
+        f"live, {sessions} sessions, ~1 s steps, {mode}: {summary(lateness)}; "
+        f"after each session's first step: {summary(steady)}; "
+        f"{len(lateness) / seconds:.0f} steps/s"
+    )
+
+
+async def timetable(count: int = 100_000, window: float = 100.0) -> str:
+    """``count`` due steps spread over ``window`` seconds, fired with a null sender."""
+    catalog = load_catalog()
+    lateness: list[float] = []
+    with tempfile.TemporaryDirectory() as folder:
+        services = Services.create(settings(Path(folder) / "bench.sqlite3"), catalog)
+        services.use_sender(NullSender())
+        services.sessions.on_sent = lambda chat, due, sent: lateness.append(sent - due)
+        before = rss_mb()
+        await services.storage.open()
+        begin = time.time() + 5.0
+        due = sorted(begin + random.random() * window for _ in range(count))
+        await insert_running(services, catalog, count, due)
+        loaded = rss_mb()
+        await services.sessions.recover()
+        await services.scheduler.start()
+        peak = loaded
+        while len(lateness) < count and time.time() < begin + window + 60:
+            await asyncio.sleep(0.5)
+            peak = max(peak, rss_mb())
+        await services.stop()
+    return (
+        f"timetable, {count} steps over {window:.0f} s, null sender: {summary(lateness)}; "
+        f"RSS {before:.0f} MB before, {loaded:.0f} MB with all rows written, "
+        f"{peak:.0f} MB peak while firing"
+    )
+
+
+async def restart(count: int = 10_000) -> str:
+    """Reopen a database holding ``count`` running sessions (10% left claimed by a kill)."""
+    catalog = load_catalog()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.sqlite3"
+        first = Services.create(settings(path), catalog)
+        await first.storage.open()
+        now = time.time()
+        # Half fell due while the bot was down, half are still to come.
+        due = [now - 30 + random.random() * 60 for _ in range(count)]
+        await insert_running(first, catalog, count, due, claimed=count // 10)
+        await first.storage.close()
+
+        services = Services.create(settings(path), catalog)
+        sender = NullSender()
+        services.use_sender(sender)
+        started = time.perf_counter()
+        await services.start()
+        first_due = await services.sessions.next_due()
+        rescheduled = time.perf_counter() - started
+        overdue = sum(1 for d in due if d <= now)
+        while sender.sent < overdue and time.perf_counter() - started < 60:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        caught_up = time.perf_counter() - started
+        unclaimed = await services.storage.fetchone(
+            "SELECT COUNT(*) FROM sessions WHERE claimed_at IS NOT NULL AND due_at > ?",
+            (time.time() + 1,),
+        )
+        await services.stop()
+    assert first_due is not None and unclaimed is not None and unclaimed[0] == 0
+    return (
+        f"restart, {count} running sessions ({count // 10} left claimed by a kill, "
+        f"{overdue} overdue): rescheduled (open, migrate, release claims, first wake-up "
+        f"computed) in {rescheduled * 1000:.0f} ms; every overdue step fired (null sender) "
+        f"after {caught_up * 1000:.0f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.sessions")
+    parser.add_argument("which", choices=("live", "burst", "timetable", "restart", "all"))
+    parser.add_argument("--sessions", type=int, default=1000, help="for live and burst")
+    args = parser.parse_args()
+    runs = {
+        "live": lambda: live(args.sessions),
+        "burst": lambda: live(args.sessions, burst=True),
+        "timetable": lambda: timetable(),
+        "restart": lambda: restart(),
+    }
+    chosen = list(runs) if args.which == "all" else [args.which]
+    for name in chosen:
+        print(asyncio.run(runs[name]()), flush=True)
+    print(json.dumps({"date": time.strftime("%Y-%m-%d %H:%M %Z")}))
+
+
+if __name__ == "__main__":
+    main()

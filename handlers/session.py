@@ -1,0 +1,138 @@
+"""/session, /history, the ``ses:`` buttons and the "pause" / "next" / "stop" text intents."""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot.messaging import Reply
+from bot.session_service import SessionService
+from bot.sessions import (
+    SessionRequest,
+    parse_callback,
+    parse_command_args,
+    parse_session_request,
+)
+from handlers.context import BotContext
+from handlers.render import answer, markup
+
+UNKNOWN_ROUTINE = "That routine isn't available any more. Here are the ones I have:"
+NOTHING_TO_RATE = "This session can't be rated any more."
+KEPT = "OK, carrying on with the current session."
+
+
+async def _start(
+    update: Update, service: SessionService, chat_id: int, request: SessionRequest
+) -> None:
+    plan = service.plan("routine", request.routine_id, request.minutes)
+    if plan is None:
+        await answer(update, service.menu())
+        return
+    await answer(update, await service.offer(chat_id, plan, minutes=request.minutes))
+
+
+async def session_command(update: Update, context: BotContext) -> None:
+    """Offer the routines, or start ``/session upper 10`` directly."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    service = context.services.sessions
+    request = parse_command_args(list(context.args or []))
+    if request.action == "menu":
+        await answer(update, service.menu())
+        return
+    await _start(update, service, chat.id, request)
+
+
+async def history_command(update: Update, context: BotContext) -> None:
+    """Show the chat's recent sessions, total minutes and streak."""
+    chat = update.effective_chat
+    if chat is not None:
+        await answer(update, await context.services.sessions.history(chat.id))
+
+
+async def session_text(update: Update, context: BotContext) -> None:
+    """Take "pause", "next", "stop", "start a session", "10 minute lower back session"."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None or not message.text:
+        return
+    request = parse_session_request(message.text)
+    if request is None:
+        return
+    service = context.services.sessions
+    if request.action in ("pause", "resume", "skip", "stop"):
+        outcome = await service.control(chat.id, request.action)
+        if outcome is None:
+            return  # no session: let the ask feature answer the word as a question
+        if outcome.reply is not None:  # otherwise the next step itself is the answer
+            await answer(update, outcome.reply)
+    elif request.action == "history":
+        await answer(update, await service.history(chat.id))
+    elif request.action == "menu":
+        await answer(update, service.menu())
+    else:
+        await _start(update, service, chat.id, request)
+    raise ApplicationHandlerStop
+
+
+async def _replace_or_keep(
+    query: CallbackQuery,
+    service: SessionService,
+    chat_id: int,
+    kind: str,
+    target: str,
+    minutes: int | None,
+) -> None:
+    if kind == "keep":
+        await query.answer()
+        await query.edit_message_text(KEPT)
+        return
+    plan = service.plan(kind, target, minutes)
+    if plan is None:
+        await query.answer(UNKNOWN_ROUTINE)
+        return
+    await query.answer()
+    reply = await service.offer(chat_id, plan, minutes=minutes, replacing=True)
+    await query.edit_message_text(reply.text, reply_markup=markup(reply))
+
+
+async def session_button(update: Update, context: BotContext) -> None:
+    """Handle every ``ses:`` button: menu, start, practice, controls, replace and rating."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or chat is None:
+        return
+    service = context.services.sessions
+    button = parse_callback(query.data or "")
+    if button is None:
+        await query.answer("This menu has expired. Send /session for a fresh one.")
+        return
+    if button.action == "menu":
+        await query.answer()
+        await answer(update, service.menu())
+    elif button.action in ("start", "practice"):
+        plan = service.plan("routine" if button.action == "start" else "practice", button.target)
+        await query.answer(None if plan else UNKNOWN_ROUTINE)
+        await answer(update, await service.offer(chat.id, plan) if plan else service.menu())
+    elif button.action in ("replace", "replace-practice", "keep"):
+        kind = {"replace": "routine", "replace-practice": "practice"}.get(button.action, "keep")
+        await _replace_or_keep(query, service, chat.id, kind, button.target, button.minutes)
+    elif button.action == "rate":
+        await _rate(update, query, service, button.session_id, button.stars)
+    else:
+        outcome = await service.control(chat.id, button.action, button.session_id, button.step)
+        await query.answer(outcome.toast if outcome else None)
+        if outcome is not None and outcome.reply is not None:
+            await answer(update, outcome.reply)
+
+
+async def _rate(
+    update: Update, query: CallbackQuery, service: SessionService, session_id: int, stars: int
+) -> None:
+    chat_id = update.effective_chat.id if update.effective_chat else 0
+    if not await service.rate(chat_id, session_id, stars):
+        await query.answer(NOTHING_TO_RATE)
+        return
+    await query.answer("Thanks!")
+    await query.edit_message_reply_markup(None)
+    thanks = f"Thanks for rating this session {'⭐' * stars}. /history shows your sessions."
+    await answer(update, Reply(thanks, notify=False))
