@@ -25,6 +25,7 @@ from bot.content import Catalog
 from bot.services import Services
 from handlers.context import BotContext, BotData
 from handlers.menu import COMMANDS
+from handlers.sender import TelegramSender
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ def build(settings: Settings, catalog: Catalog) -> BotApplication:
     services = Services.create(settings, catalog)
 
     async def post_init(app: BotApplication) -> None:
+        services.sender = TelegramSender(app.bot)
         await services.start()
         await announce(app)
 

@@ -14,7 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import errors, fallback, start
+from handlers import errors, fallback, reminders, start
 from handlers.context import BotContext
 
 AnyApplication = Application[Any, BotContext, Any, Any, Any, Any]
@@ -35,13 +35,23 @@ async def remember_chat(update: Update, context: BotContext) -> None:
 def register(app: AnyApplication) -> None:
     """Add every handler; order matters within a group, first match wins."""
     app.add_handler(TypeHandler(Update, remember_chat), group=-1)
+    private = filters.ChatType.PRIVATE
 
     app.add_handler(CommandHandler("start", start.start))
     app.add_handler(CommandHandler("help", start.show_help))
     app.add_handler(CallbackQueryHandler(start.main_menu_button, pattern=r"^menu:"))
 
+    app.add_handler(CommandHandler("remind", reminders.remind, filters=private))
+    app.add_handler(CommandHandler("reminders", reminders.list_reminders, filters=private))
+    app.add_handler(CommandHandler("timezone", reminders.timezone, filters=private))
+    app.add_handler(CallbackQueryHandler(reminders.reminder_button, pattern=r"^rem:"))
+    app.add_handler(CallbackQueryHandler(reminders.zone_button, pattern=r"^tz:"))
+    # Before the questions group: "remind me at 9pm" and a time zone we asked for stop here.
+    app.add_handler(
+        MessageHandler(filters.TEXT & private & ~filters.COMMAND, reminders.text_intent)
+    )
+
     # Fallbacks last: anything the features above did not take.
-    private = filters.ChatType.PRIVATE
     app.add_handler(MessageHandler(filters.COMMAND & private, fallback.unknown_command))
     app.add_handler(
         MessageHandler(filters.TEXT & private & ~filters.COMMAND, fallback.text_placeholder),

@@ -20,15 +20,21 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("start", "what I can do, with buttons to begin"),
     Command("help", "every command, one line each"),
+    Command("remind", "a daily nudge to relax, in your time zone", "/remind 21:30 weekdays"),
+    Command("reminders", "your reminders, with a delete button each"),
+    Command("timezone", "show or change your time zone", "/timezone Europe/Berlin"),
 )
 
 # What /start promises; each line is one feature people can use right away.
 FEATURES: tuple[str, ...] = (
     "Ask me anything in your own words, e.g. <i>how do I ease shoulder tension</i> "
     "or <i>what oil should I use</i>.",
+    "A gentle daily reminder to relax, in your time zone: <i>/remind 21:30</i> or "
+    "<i>remind me weekdays at 7:30</i>.",
 )
 
 # The buttons under /start, one row each.
 MAIN_ACTIONS: tuple[tuple[Button, ...], ...] = (
     (Button("💬 How to ask", data="menu:ask"), Button("🛟 Safety first", data="menu:safety")),
+    (Button("⏰ Daily reminder", data="rem:menu"),),
 )
