@@ -445,7 +445,13 @@ def _offset_name(sign: str, hours: int, minutes: int) -> str:
 
 
 def _is_offset(name: str) -> bool:
-    return _NAMED_OFFSET.match(name) is not None
+    match = _NAMED_OFFSET.match(name)
+    if match is None:
+        return False
+    try:
+        return _offset_name(match[1], int(match[2]), int(match[3])) == name
+    except ZoneError:
+        return False
 
 
 def zone_for(name: str) -> tzinfo:
