@@ -428,7 +428,7 @@ class ZoneIndex:
                 self._city_names,
                 scorer=fuzz.ratio,
                 processor=utils.default_process,
-                score_cutoff=80,
+                score_cutoff=85,
             )
             if best is not None:
                 return self._cities[best[0]]
