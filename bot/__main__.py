@@ -12,6 +12,7 @@ from pathlib import Path
 from bot.config import ConfigError, Settings, load_settings, prepare_database_path
 from bot.content import CONTENT_DIR, Catalog, ContentError, load_catalog, searchable_text
 from bot.logs import setup_logging
+from bot.reminder_service import load_lines
 from bot.storage import StorageError
 
 EXIT_CONFIG = 2
@@ -119,6 +120,8 @@ def _check(content_dir: Path) -> int:
 
         build_searcher(catalog, content_dir / "search")
         print("search: synonyms, concepts and warning signs valid")
+        lines = load_lines(content_dir / "reminders" / "lines.yaml", known_ids=catalog.entries)
+        print(f"reminder lines: {len(lines)}, all valid")
     except ContentError as error:
         problems.extend(f"content: {problem}" for problem in error.problems)
     try:
@@ -217,6 +220,8 @@ def _run() -> int:
         run(settings, catalog)
     except StorageError as error:
         return _fail(str(error))
+    except ContentError as error:
+        return _fail("content is invalid:\n  " + "\n  ".join(error.problems))
     return 0
 
 

@@ -58,6 +58,8 @@ _SESSION = re.compile(
 )
 _MINUTES = re.compile(r"\b(\d{1,2})\s*(?:min|mins|minute|minutes)\b")
 _REMINDER = re.compile(r"\bremind(er|ers)?\b|\bnotify me\b|\bnudge me\b")
+# "remind me how to knead" asks to be told again, not for a daily reminder.
+_REMIND_ME_HOW = re.compile(r"\bremind me (how|what|which|why|about how|of how)\b")
 
 
 def recognise(text: str) -> Intent | None:
@@ -65,7 +67,7 @@ def recognise(text: str) -> Intent | None:
     said = _POLITE.sub("", normalize(text)).strip()
     if said in _CONTROL:
         return ControlIntent(_CONTROL[said])
-    if _REMINDER.search(said):
+    if _REMINDER.search(said) and not _REMIND_ME_HOW.search(said):
         return ReminderIntent()
     if _SESSION.search(said):
         found = _MINUTES.search(said)

@@ -9,6 +9,8 @@ from bot.config import Settings
 from bot.content import Catalog
 from bot.flood import FloodGuard
 from bot.messaging import Sender
+from bot.reminder_service import ReminderService, load_lines
+from bot.reminders import ZoneIndex
 from bot.scheduler import DueScheduler
 from bot.search import build_searcher
 from bot.session_service import SessionService
@@ -22,6 +24,7 @@ class Services:
     settings: Settings
     catalog: Catalog
     storage: Storage
+    reminders: ReminderService
     scheduler: DueScheduler = field(default_factory=DueScheduler)
     flood: FloodGuard = field(default_factory=FloodGuard)
     # The question index is built once, here, at start-up; never per question.
@@ -32,19 +35,24 @@ class Services:
         self.asker = build_asker(self.catalog, build_searcher(self.catalog))
         self.sessions = SessionService(self.storage, self.catalog, self.settings, self.scheduler)
         self.scheduler.add(self.sessions)
+        self.reminders.on_change = lambda: self.scheduler.wake(self.reminders.name)
+        self.scheduler.add(self.reminders)
 
     @classmethod
     def create(cls, settings: Settings, catalog: Catalog) -> Services:
+        storage = Storage(settings.database_path)
         return cls(
             settings=settings,
             catalog=catalog,
-            storage=Storage(settings.database_path),
+            storage=storage,
+            reminders=ReminderService(storage, load_lines(known_ids=catalog.entries), ZoneIndex()),
             flood=FloodGuard(limit=settings.flood_limit),
         )
 
     def use_sender(self, sender: Sender) -> None:
         """How timed messages go out (the wiring passes the Telegram implementation)."""
         self.sessions.sender = sender
+        self.reminders.sender = sender
 
     async def start(self) -> None:
         """Open the database and start the timetable (called from ``post_init``)."""

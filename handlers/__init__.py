@@ -15,15 +15,17 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import ask, browse, errors, fallback, guard, inline, session, start
+from handlers import ask, browse, errors, fallback, guard, inline, reminders, session, start
 from handlers.context import BotContext
 
 AnyApplication = Application[Any, BotContext, Any, Any, Any, Any]
 
-# Group 0 holds commands, buttons and feature text intents ("pause", "remind me at 9pm"); an
-# intent handler that took a message raises ApplicationHandlerStop, otherwise the message
-# falls through to group 1, where free text is answered as a question.
-QUESTIONS_GROUP = 1
+# Group 0 holds commands, buttons and the session words ("pause", "10 minute session"); group 1
+# the reminder phrases ("remind me at 9pm"). Only one handler per group runs, so each text
+# intent has its own group; one that took a message raises ApplicationHandlerStop, otherwise
+# the message falls through to the questions group, where free text is answered.
+REMINDER_TEXT_GROUP = 1
+QUESTIONS_GROUP = 2
 
 
 async def remember_chat(update: Update, context: BotContext) -> None:
@@ -38,6 +40,7 @@ def register(app: AnyApplication) -> None:
     # Flood control first: an ignored message must not reach storage or any feature.
     app.add_handler(TypeHandler(Update, guard.slow_down_floods), group=-2)
     app.add_handler(TypeHandler(Update, remember_chat), group=-1)
+    private = filters.ChatType.PRIVATE
 
     app.add_handler(CommandHandler("start", start.start))
     app.add_handler(CommandHandler("help", start.show_help))
@@ -59,9 +62,19 @@ def register(app: AnyApplication) -> None:
             filters.TEXT & filters.ChatType.PRIVATE & ~filters.COMMAND, session.session_text
         )
     )
+    app.add_handler(CommandHandler("remind", reminders.remind, filters=private))
+    app.add_handler(CommandHandler("reminders", reminders.list_reminders, filters=private))
+    app.add_handler(CommandHandler("timezone", reminders.timezone, filters=private))
+    app.add_handler(CallbackQueryHandler(reminders.reminder_button, pattern=r"^rem:"))
+    app.add_handler(CallbackQueryHandler(reminders.zone_button, pattern=r"^tz:"))
+    # A group of its own, after the session words and before the questions group: "remind
+    # me at 9pm" and a time zone we asked for stop here.
+    app.add_handler(
+        MessageHandler(filters.TEXT & private & ~filters.COMMAND, reminders.text_intent),
+        group=REMINDER_TEXT_GROUP,
+    )
 
     # Fallbacks last: anything the features above did not take.
-    private = filters.ChatType.PRIVATE
     app.add_handler(MessageHandler(filters.COMMAND & private, fallback.unknown_command))
     # Questions: every text in a private chat; in groups the handler itself keeps only
     # messages that mention the bot or reply to it.

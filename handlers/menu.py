@@ -25,6 +25,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("prepare", "how to get the room, table and oil ready"),
     Command("session", "a timed, step-by-step massage routine", "/session lower 10"),
     Command("history", "your recent sessions, total minutes and streak"),
+    Command("remind", "a daily nudge to relax, in your time zone", "/remind 21:30 weekdays"),
+    Command("reminders", "your reminders, with a delete button each"),
+    Command("timezone", "show or change your time zone", "/timezone Europe/Berlin"),
 )
 
 # What /start promises; each line is one feature people can use right away.
@@ -34,10 +37,13 @@ FEATURES: tuple[str, ...] = (
     "📚 Browse every stroke and tip by part of the back with /techniques.",
     "Follow a guided session: I lead you step by step, on time, e.g. "
     "<i>10 minute lower back session</i> or /session.",
+    "A gentle daily reminder to relax, in your time zone: <i>/remind 21:30</i> or "
+    "<i>remind me weekdays at 7:30</i>.",
 )
 
 # The buttons under /start, one row each.
 MAIN_ACTIONS: tuple[tuple[Button, ...], ...] = (
     (Button("💬 How to ask", data="menu:ask"), Button("🛟 Safety first", data="menu:safety")),
-    (Button("🧘 Guided session", data="ses:menu"), Button("📚 Browse techniques", data="br:home")),
+    (Button("🧘 Guided session", data="ses:menu"), Button("⏰ Daily reminder", data="rem:menu")),
+    (Button("📚 Browse techniques", data="br:home"),),
 )

@@ -95,7 +95,7 @@ async def test_numbers_press_buttons_of_the_latest_message_only(tmp_path: Path) 
     out = await run_script(tmp_path, "5\n/start\n9\n2\n")
     # No buttons yet: "5" is just a message, answered like any text.
     assert out.startswith("you: 5\ncoach:")
-    assert "(there is no button 9; choose 1 to 4)" in out
+    assert "(there is no button 9; choose 1 to 5)" in out
     assert "you pressed: [2] 🛟 Safety first" in out
     assert "physiotherapist" in out.split("you pressed")[-1]
 

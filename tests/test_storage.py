@@ -13,7 +13,7 @@ async def test_empty_database_gets_every_migration(tmp_path: Path) -> None:
     storage = Storage(tmp_path / "db.sqlite3")
     await storage.open()
     try:
-        assert await storage.schema_version() == len(bundled_migrations())
+        assert await storage.schema_version() == bundled_migrations()[-1].version
         mode = await storage.fetchone("PRAGMA journal_mode")
         assert mode is not None and mode[0] == "wal"
         await storage.touch_chat(42, now=1.0)
@@ -109,6 +109,23 @@ async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
         await storage.close()
 
 
-def test_bundled_migrations_are_numbered_without_gaps() -> None:
+def test_bundled_migrations_have_distinct_increasing_numbers() -> None:
     versions = [migration.version for migration in bundled_migrations()]
-    assert versions == list(range(1, len(versions) + 1))
+    assert versions == sorted(set(versions))
+    assert versions[0] == 1
+
+
+async def test_a_lower_numbered_migration_merged_later_is_still_applied(tmp_path: Path) -> None:
+    first = Migration(1, "one", "CREATE TABLE one (x INTEGER)")
+    third = Migration(3, "three", "CREATE TABLE three (x INTEGER)")
+    second = Migration(2, "two", "CREATE TABLE two (x INTEGER)")
+    storage = Storage(tmp_path / "db.sqlite3", migrations=[first, third])
+    await storage.open()
+    await storage.close()
+    storage = Storage(tmp_path / "db.sqlite3", migrations=[first, second, third])
+    await storage.open()
+    try:
+        assert await storage.fetchone("SELECT * FROM two") is None  # the table exists
+        assert await storage.schema_version() == 3
+    finally:
+        await storage.close()
