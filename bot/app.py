@@ -313,7 +313,7 @@ def build(settings: Settings, catalog: Catalog) -> BotApplication:
 @contextlib.asynccontextmanager
 async def polling(app: BotApplication, *, poll_timeout: int = 10) -> AsyncIterator[None]:
     """Run ``app`` with long polling inside an event loop someone else owns (the terminal
-    chat), with the same start-up and shut-down hooks as ``run_polling``."""
+    chat, the tests), with the same start-up and shut-down hooks as ``run_polling``."""
     async with app:
         assert app.post_init is not None and app.post_shutdown is not None
         await app.post_init(app)
@@ -328,6 +328,8 @@ async def polling(app: BotApplication, *, poll_timeout: int = 10) -> AsyncIterat
             finally:
                 await app.updater.stop()
                 await app.stop()
+                if app.post_stop is not None:
+                    await app.post_stop(app)
         finally:
             await app.post_shutdown(app)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.app import BotApplication, build
+from bot.app import BotApplication, build, polling
 from bot.config import Settings, load_settings
 from bot.content import Catalog, load_catalog
 from bot.services import Services
@@ -101,22 +101,6 @@ async def running_bot(
         yield RunningBot(standin=standin, app=app)
 
 
-@contextlib.asynccontextmanager
-async def run_app(app: BotApplication) -> AsyncIterator[None]:
-    """Run like ``run_polling`` does, post_init and post_shutdown included."""
-    async with app:
-        assert app.post_init is not None and app.post_shutdown is not None
-        await app.post_init(app)
-        try:
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0, timeout=1)
-            try:
-                yield
-            finally:
-                await app.updater.stop()
-                await app.stop()
-                if app.post_stop is not None:
-                    await app.post_stop(app)
-        finally:
-            await app.post_shutdown(app)
+def run_app(app: BotApplication) -> contextlib.AbstractAsyncContextManager[None]:
+    """Run like ``run_polling`` does, every start-up and shut-down hook included."""
+    return polling(app, poll_timeout=1)
