@@ -29,14 +29,14 @@ PRIVACY = (
     "when it ended and the stars you gave: to run a session on time (also across a restart) "
     "and for /history.\n"
     "• <b>Your reminders</b>: time, days, time zone, the next time and how many were sent; "
-    "and, while I wait for it, the time-zone question I asked you.\n"
+    "and the time-zone question I asked you, until you answer it.\n"
     "• <b>Announcements</b> the bot's admins send to everyone: whether one reached you, so "
     "nobody gets it twice.\n\n"
     "I do <b>not</b> keep what you write: not your questions, not your name or username. "
     "Questions are only counted, as totals for all chats (answered, 'did you mean', "
     "unanswered). The server log notes each message's chat id and kind (e.g. /start), "
-    "never its text. Database backups the operator makes keep a copy until they are "
-    "replaced.\n\n"
+    "not its text (unless the operator turns on debug logging). Database backups the "
+    "operator makes keep a copy until they are replaced.\n\n"
     "/forget deletes everything I keep about this chat, after you confirm."
 )
 
