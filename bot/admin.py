@@ -32,7 +32,9 @@ ANSWERED = "questions.answered"
 DID_YOU_MEAN = "questions.did_you_mean"
 UNANSWERED = "questions.unanswered"
 
-MAX_TEXT = 3500  # leaves room under Telegram's 4096 after escaping a few & and <
+# Telegram counts 4096 characters after parsing the HTML (an escaped & is one); the
+# preview adds about 60 around the text.
+MAX_TEXT = 4000
 MAX_ATTEMPTS = 5
 PROGRESS_EVERY = 5.0  # seconds between progress edits of the admin's message
 
@@ -127,7 +129,8 @@ def stats_reply(figures: Stats) -> Reply:
         f"Guided sessions open: {figures.open_sessions} "
         f"({figures.running_sessions} running)\n"
         f"Reminders: {figures.reminders - figures.paused_reminders} active, "
-        f"{figures.paused_reminders} paused, in {figures.reminder_chats} chats\n"
+        f"{figures.paused_reminders} paused, in {figures.reminder_chats} "
+        f"chat{'s' if figures.reminder_chats != 1 else ''}\n"
         f"Questions: {asked} — {answered} answered, {choose} 'did you mean', "
         f"{unknown} unanswered{share}"
     )

@@ -251,3 +251,24 @@ async def test_cancel_sends_nothing(storage: Storage) -> None:
     assert cancelled.reply is not None and "nothing was sent" in cancelled.reply.text
     assert (await broadcasts.confirm(1, None)).toast
     assert await broadcasts.next_due() is None and sender.sent == []
+
+
+async def test_progress_is_edited_now_and_then_and_the_end_sent_once(storage: Storage) -> None:
+    await add_chats(storage, *range(1, 10))
+    sender, clock = FakeSender(), FakeClock()
+    broadcasts = service(storage, sender, clock)  # batches of 3: three batches
+    await broadcasts.draft(ADMIN, "hi")
+    await broadcasts.confirm(1, message_id=55)
+    for _ in range(3):
+        clock.now += admin.PROGRESS_EVERY + 1
+        await broadcasts.run_due(clock.now)
+    progress = [text for chat, message, text in sender.edits if (chat, message) == (ADMIN, 55)]
+    assert [line.splitlines()[1] for line in progress] == [
+        "Sent: 3 of 9",
+        "Sent: 6 of 9",
+        "Sent: 9 of 9",
+    ]
+    assert "finished" in progress[-1] and "Still to go" in progress[0]
+    assert len(sender.to(ADMIN)) == 1
+    await broadcasts.run_due(clock.now)  # nothing left: no second final report
+    assert len(sender.to(ADMIN)) == 1

@@ -55,7 +55,7 @@ async def test_stats_counts_chats_reminders_and_answers(admin_bot: RunningBot) -
     stats = await admin_bot.say("/stats")
     text = stats["text"]
     assert "Chats: 3" in text  # Alice, Bob and the admin
-    assert "Reminders: 1 active, 0 paused, in 1 chats" in text
+    assert "Reminders: 1 active, 0 paused, in 1 chat\n" in text
     assert "Questions: 2 — 1 answered" in text and "1 unanswered" in text
     row = await admin_bot.services.storage.fetchall("SELECT * FROM counters")
     assert all("press" not in str(tuple(r)) for r in row)  # totals only, no question text
@@ -117,3 +117,27 @@ async def test_stale_or_forged_admin_presses_do_nothing(
     answer = await standin.wait_for_callback_answer(query)
     assert answer.get("text") in (STALE_BUTTON, "This broadcast was already sent or cancelled.")
     assert await admin_bot.services.broadcasts.next_due() is None
+
+
+async def test_a_broadcast_cut_short_by_a_restart_carries_on(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    """State as a stopped bot left it: Alice done, Bob still pending; the new process goes on."""
+    path = tmp_path / "bot.sqlite3"
+    async with running_bot(standin, path, ADMIN_IDS=str(ADMIN)) as first:
+        await first.services.scheduler.stop()  # nothing is sent by this process
+        await greet(first, ALICE, BOB)
+        preview = await first.say("/broadcast after the restart")
+        await first.press(preview, "Send to")
+        await standin.wait_for_edit(ADMIN, preview["message_id"])
+        await first.services.storage.execute(
+            "UPDATE broadcast_deliveries SET status = 'sent', due_at = NULL, done_at = 0 "
+            "WHERE chat_id IN (?, ?)",
+            (ALICE, ADMIN),
+        )
+    async with running_bot(standin, path, ADMIN_IDS=str(ADMIN)) as second:
+        got = await second.next_message(chat_id=BOB)
+        assert got["text"] == "after the restart"
+        report = await standin.wait_for_message(ADMIN, predicate=lambda m: "finished" in m["text"])
+        assert "Sent: 3 of 3" in report["text"]
+    assert all("after the restart" not in m["text"] for m in standin.messages(ALICE))
