@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.admin import BroadcastService
 from bot.ask import Asker, build_asker
 from bot.config import Settings
 from bot.content import Catalog
 from bot.flood import FloodGuard
 from bot.messaging import Sender
+from bot.privacy import PrivacyService
 from bot.reminder_service import ReminderService, load_lines
 from bot.reminders import ZoneIndex
 from bot.scheduler import DueScheduler
@@ -30,6 +32,8 @@ class Services:
     # The question index is built once, here, at start-up; never per question.
     asker: Asker = field(init=False)
     sessions: SessionService = field(init=False)
+    broadcasts: BroadcastService = field(init=False)
+    privacy: PrivacyService = field(init=False)
 
     def __post_init__(self) -> None:
         self.asker = build_asker(self.catalog, build_searcher(self.catalog))
@@ -37,6 +41,12 @@ class Services:
         self.scheduler.add(self.sessions)
         self.reminders.on_change = lambda: self.scheduler.wake(self.reminders.name)
         self.scheduler.add(self.reminders)
+        self.broadcasts = BroadcastService(self.storage)
+        self.broadcasts.on_change = lambda: self.scheduler.wake(self.broadcasts.name)
+        self.scheduler.add(self.broadcasts)
+        self.privacy = PrivacyService(self.storage)
+        # After /forget every timetable looks again: the chat's due rows are gone.
+        self.privacy.on_forget = lambda chat_id: self.scheduler.wake()
 
     @classmethod
     def create(cls, settings: Settings, catalog: Catalog) -> Services:
@@ -51,8 +61,12 @@ class Services:
 
     def use_sender(self, sender: Sender) -> None:
         """How timed messages go out (the wiring passes the Telegram implementation)."""
-        self.sessions.sender = sender
-        self.reminders.sender = sender
+        # Every timed send passes the /forget guard: work that read its rows before a chat
+        # was forgotten sends that chat nothing afterwards.
+        self.privacy.guard.inner = sender
+        self.sessions.sender = self.privacy.guard
+        self.reminders.sender = self.privacy.guard
+        self.broadcasts.sender = self.privacy.guard
 
     async def start(self) -> None:
         """Open the database and start the timetable (called from ``post_init``)."""

@@ -15,7 +15,19 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import ask, browse, errors, fallback, guard, inline, reminders, session, start
+from handlers import (
+    admin,
+    ask,
+    browse,
+    errors,
+    fallback,
+    guard,
+    inline,
+    privacy,
+    reminders,
+    session,
+    start,
+)
 from handlers.context import BotContext
 
 AnyApplication = Application[Any, BotContext, Any, Any, Any, Any]
@@ -33,6 +45,8 @@ async def remember_chat(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is not None and chat.type == "private":
         await context.services.storage.touch_chat(chat.id)
+        # Writing again after /forget: timed messages may reach this chat again.
+        context.services.privacy.guard.seen(chat.id)
 
 
 def register(app: AnyApplication) -> None:
@@ -73,6 +87,14 @@ def register(app: AnyApplication) -> None:
         MessageHandler(filters.TEXT & private & ~filters.COMMAND, reminders.text_intent),
         group=REMINDER_TEXT_GROUP,
     )
+
+    app.add_handler(CommandHandler("privacy", privacy.privacy_command))
+    app.add_handler(CommandHandler("forget", privacy.forget_command, filters=private))
+    app.add_handler(CallbackQueryHandler(privacy.privacy_button, pattern=r"^priv:"))
+    # Admin commands answer like unknown ones to anyone not in ADMIN_IDS (checked inside).
+    app.add_handler(CommandHandler("stats", admin.stats_command, filters=private))
+    app.add_handler(CommandHandler("broadcast", admin.broadcast_command, filters=private))
+    app.add_handler(CallbackQueryHandler(admin.admin_button, pattern=r"^adm:"))
 
     # Fallbacks last: anything the features above did not take.
     app.add_handler(MessageHandler(filters.COMMAND & private, fallback.unknown_command))

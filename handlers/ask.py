@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Message, MessageEntity, Update
 
-from bot import browse
+from bot import admin, browse
+from bot.storage import StorageError
 from handlers.context import BotContext
 from handlers.fallback import STALE_BUTTON
 from handlers.render import answer
+
+log = logging.getLogger(__name__)
 
 
 def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | None:
@@ -34,8 +39,20 @@ async def question(update: Update, context: BotContext) -> None:
     text = addressed_text(message, context.bot.username, context.bot.id)
     if text is None:
         return
-    for reply in context.services.asker.ask(text).replies:
+    result = context.services.asker.ask(text)
+    for reply in result.replies:
         await answer(update, reply)
+    kind = admin.answer_kind(result)
+    if kind is not None:
+        await count(context, kind)
+
+
+async def count(context: BotContext, kind: str) -> None:
+    """Add the answer to the /stats totals; a failure here must not cost the person anything."""
+    try:
+        await admin.bump(context.services.storage, kind)
+    except StorageError as error:
+        log.warning("could not count a %s: %s", kind, error)
 
 
 async def open_entry(update: Update, context: BotContext) -> None:

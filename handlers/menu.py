@@ -28,6 +28,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("remind", "a daily nudge to relax, in your time zone", "/remind 21:30 weekdays"),
     Command("reminders", "your reminders, with a delete button each"),
     Command("timezone", "show or change your time zone", "/timezone Europe/Berlin"),
+    Command("privacy", "what I keep about you, and why"),
+    Command("forget", "delete everything I keep about this chat"),
 )
 
 # What /start promises; each line is one feature people can use right away.
