@@ -268,6 +268,10 @@ def _list(raw: object, where: str, problems: list[str]) -> list[str]:
     if not isinstance(raw, list) or not all(isinstance(item, str | int) for item in raw):
         problems.append(f"{where}: expected a list of words or phrases")
         return []
+    if any(isinstance(item, bool) for item in raw):
+        # YAML reads a bare on, off, yes or no as true or false: the word is lost.
+        problems.append(f"{where}: write on, off, yes and no in quotes")
+        return []
     return [str(item) for item in raw if str(item).strip()]
 
 
@@ -471,9 +475,9 @@ class Searcher:
     def _correct(self, word: str) -> str | None:
         """The vocabulary word one or two letters away from a typo, or None.
 
-        A three-letter word ("bak", "oyl") only becomes a word one letter away that starts
-        with the same letter: with so few letters, a different first letter is usually a
-        different word.
+        A three-letter word is only completed ("nek") or has its middle letter changed
+        ("oyl"): with so few letters, any other change ("lol" to "lov") is usually a
+        different word, not a typo.
         """
         if len(word) < 3 or not word.isalpha():
             return None
@@ -486,7 +490,9 @@ class Searcher:
             limit=None,
         )
         if len(word) == 3:
-            found = [f for f in found if len(f[0]) >= 3 and f[0][0] == word[0]]
+            found = [
+                f for f in found if f[0][0] == word[0] and (len(f[0]) == 4 or f[0][-1] == word[-1])
+            ]
         if not found:
             return None
         # Nearest first; among equals, the same first letter (typos rarely hit it), then the

@@ -312,3 +312,16 @@ def test_everyday_words_for_warning_signs(asker: Asker, question: str) -> None:
 )
 def test_ordinary_words_are_not_warning_signs(asker: Asker, question: str) -> None:
     assert "warnings" not in asker.as_json(question)
+
+
+def test_yaml_booleans_are_refused(tmp_path: Path) -> None:
+    """A bare on/off/yes/no in YAML is read as true/false, and the word would be lost."""
+    for name in ("concepts.yaml", "warnings.yaml"):
+        (tmp_path / name).write_text((SEARCH_DIR / name).read_text())
+    (tmp_path / "words.yaml").write_text("stopwords: [the, on, off]\n")
+    with pytest.raises(ContentError, match="in quotes"):
+        load_search_data(tmp_path, shipped_catalog())
+
+
+def test_three_letter_words_are_not_turned_into_other_words(searcher: Searcher) -> None:
+    assert searcher.search("lol").hits == () or searcher.search("lol").verdict == "unknown"
