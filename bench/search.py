@@ -1,6 +1,10 @@
 """Accuracy and latency of question matching on the labelled set tests/data/questions.jsonl.
 
-Run from the repository root:  .venv/bin/python bench/search.py [--misses]
+Run from the repository root:  .venv/bin/python bench/search.py [--misses] [--questions FILE]
+
+``--questions`` measures another labelled file in the same format, for example the held-out
+sets tests/data/questions-heldout.jsonl and questions-heldout2.jsonl, which were written
+after the matcher was tuned and are kept out of the tuning (see BENCHMARKS.md).
 
 Each line of the labelled set is {"query", "kind", "expect": [ids]} (plus "heldout": true for
 questions written after the matcher was tuned, reported on their own). Kinds: plain, name,
@@ -132,14 +136,17 @@ def latency(asker: Asker, queries: list[str], rounds: int = 20) -> tuple[float, 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Accuracy and latency of question matching.")
     parser.add_argument("--misses", action="store_true", help="list every top-1 miss")
+    parser.add_argument(
+        "--questions", type=Path, default=QUESTIONS, help="labelled questions (JSON lines)"
+    )
     args = parser.parse_args()
     catalog = load_catalog()
     start = time.perf_counter()
     asker = build_asker(catalog, build_searcher(catalog))
     build_ms = (time.perf_counter() - start) * 1000
-    questions = load_questions()
+    questions = load_questions(args.questions)
     tallies, misses = evaluate(asker, questions)
-    print(f"{len(questions)} labelled questions, {len(catalog)} entries")
+    print(f"{args.questions.name}: {len(questions)} labelled questions, {len(catalog)} entries")
     print(f"index built once in {build_ms:.0f} ms")
     print(f"{'kind':18} {'n':>4} {'top-1':>7} {'top-3':>7} {'direct':>8} {'direct+wrong':>12}")
     for kind in sorted(tallies):

@@ -10,7 +10,9 @@ one of the entry's names (title or alias).
 
 from __future__ import annotations
 
+import itertools
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,21 +58,66 @@ CLEAR_LEAD = 6  # "clearly ahead": this many points over the runner-up
 CHOICES_AT = 44  # from here up, close candidates are offered as "did you mean"
 CLOSE_TO_TOP = 12  # candidates within this many points of the top are offered
 MAX_CHOICES = 3
+SHORT_AT = 25  # a short on-topic question offers its nearest entries from this score up
 
 Verdict = Literal["answer", "choose", "unknown", "empty"]
+# A question on topic that says too little: only general words ("back massage"), or a word
+# or two ("pressure").
+Vague = Literal["", "general", "short"]
 
 
 @dataclass(frozen=True)
 class Phrase:
-    """Words that must appear together ("knot between") or anywhere ("shoulder + tense")."""
+    """Words that must appear together ("knot between") or anywhere ("shoulder + tense").
+
+    ``bare`` is the phrase without its stop words, when two or more words remain: people
+    drop or change the little words ("bottom of back" for "bottom of the back"), so a
+    phrase also matches the question's own words with the stop words left out.
+    """
 
     words: tuple[str, ...]
     anywhere: bool = False
+    bare: tuple[str, ...] = ()
+    # The phrases as they appear in a question's word sequence, joined once (word groups
+    # make hundreds of phrases, and each question is checked against all of them).
+    _text: str = field(init=False, repr=False, compare=False)
+    _bare_text: str = field(init=False, repr=False, compare=False)
 
-    def found_in(self, sequence: str, present: frozenset[str]) -> bool:
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_text", f" {' '.join(self.words)} ")
+        object.__setattr__(self, "_bare_text", f" {' '.join(self.bare)} ")
+
+    def found_in(self, sequence: str, present: frozenset[str], bare: str = "") -> bool:
+        if not self.words:
+            return False
         if self.anywhere:
             return all(word in present for word in self.words)
-        return f" {' '.join(self.words)} " in sequence
+        if self.words[0] in present and self._text in sequence:
+            return True
+        return bool(self.bare) and self.bare[0] in present and self._bare_text in bare
+
+
+class PhraseIndex:
+    """Phrases filed under a word each must contain, so a question only checks the phrases
+    whose first word it has (word groups make over a thousand phrases)."""
+
+    def __init__(self, phrases: Iterable[tuple[int, Phrase]]) -> None:
+        self._by_word: dict[str, list[tuple[int, Phrase]]] = {}
+        for key, phrase in phrases:
+            if not phrase.words:
+                continue
+            firsts = {phrase.words[0], *phrase.bare[:1]}
+            for word in firsts:
+                self._by_word.setdefault(word, []).append((key, phrase))
+
+    def matches(self, question: _Question) -> dict[int, list[Phrase]]:
+        """The keys of the phrases found in the question, with the phrases found."""
+        found: dict[int, list[Phrase]] = {}
+        for word in question.present:
+            for key, phrase in self._by_word.get(word, ()):
+                if phrase.found_in(question.sequence, question.present, question.bare):
+                    found.setdefault(key, []).append(phrase)
+        return found
 
 
 @dataclass(frozen=True)
@@ -87,6 +134,8 @@ class SearchData:
     """The synonym and concept layer, as written in ``content/search/*.yaml``."""
 
     stopwords: frozenset[str] = frozenset()
+    vague: tuple[str, ...] = ()
+    vague_when: frozenset[str] = frozenset()
     offtopic_words: frozenset[str] = frozenset()
     offtopic_phrases: tuple[Phrase, ...] = ()
     rewrite: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -125,6 +174,7 @@ class _Question:
     corrected: set[str]
     sequence: str
     present: frozenset[str]
+    bare: str = ""
 
 
 def _words(text: str, rewrite: Mapping[str, tuple[str, ...]]) -> list[str]:
@@ -134,12 +184,82 @@ def _words(text: str, rewrite: Mapping[str, tuple[str, ...]]) -> list[str]:
     return [stem(word) for word in out]
 
 
-def _phrase(text: str, rewrite: Mapping[str, tuple[str, ...]] | None = None) -> Phrase:
+# Stop words that carry a phrase's meaning: "how long to massage" is not "a long massage",
+# so a phrase with one of these has no stop-word-free form.
+MEANINGFUL = frozenset(
+    {
+        "how",
+        "what",
+        "when",
+        "where",
+        "why",
+        "which",
+        "who",
+        "not",
+        "no",
+        "too",
+        "much",
+        "many",
+        "without",
+        "off",
+        "never",
+        "dont",
+        "cant",
+        "wont",
+        "shouldnt",
+        "more",
+    }
+)
+_GROUP = re.compile(r"@([a-z][a-z_-]*)")
+
+
+def _expand(text: str, groups: Mapping[str, list[str]], problems: list[str]) -> list[str]:
+    """ "@sore + @upper" -> one phrase per combination of the groups' members."""
+    names = _GROUP.findall(text)
+    if not names:
+        return [text]
+    missing = [name for name in names if name not in groups]
+    if missing:
+        problems.append(f"content/search: no word group named @{', @'.join(missing)}")
+        return []
+    pieces = _GROUP.split(text)  # literal, name, literal, name, ..., literal
+    out: list[str] = []
+    for members in itertools.product(*(groups[name] for name in names)):
+        parts = [pieces[0]]
+        for member, literal in zip(members, pieces[2::2], strict=True):
+            parts += [member, literal]
+        out.append("".join(parts))
+    return out
+
+
+def _phrase(
+    text: str,
+    rewrite: Mapping[str, tuple[str, ...]] | None = None,
+    stopwords: frozenset[str] = frozenset(),
+) -> Phrase:
     rewrite = rewrite or {}
     if "+" in text:
         words = tuple(word for part in text.split("+") for word in _words(part, rewrite))
         return Phrase(words, anywhere=True)
-    return Phrase(tuple(_words(text, rewrite)))
+    words = tuple(_words(text, rewrite))
+    bare = tuple(word for word in words if word not in stopwords)
+    if len(bare) < 2 or bare == words or MEANINGFUL & set(words):
+        bare = ()
+    return Phrase(words, bare=bare)
+
+
+def _phrases(
+    texts: list[str],
+    groups: Mapping[str, list[str]],
+    problems: list[str],
+    rewrite: Mapping[str, tuple[str, ...]] | None = None,
+    stopwords: frozenset[str] = frozenset(),
+) -> tuple[Phrase, ...]:
+    return tuple(
+        _phrase(expanded, rewrite, stopwords)
+        for text in texts
+        for expanded in _expand(text, groups, problems)
+    )
 
 
 def _list(raw: object, where: str, problems: list[str]) -> list[str]:
@@ -147,6 +267,10 @@ def _list(raw: object, where: str, problems: list[str]) -> list[str]:
         return []
     if not isinstance(raw, list) or not all(isinstance(item, str | int) for item in raw):
         problems.append(f"{where}: expected a list of words or phrases")
+        return []
+    if any(isinstance(item, bool) for item in raw):
+        # YAML reads a bare on, off, yes or no as true or false: the word is lost.
+        problems.append(f"{where}: write on, off, yes and no in quotes")
         return []
     return [str(item) for item in raw if str(item).strip()]
 
@@ -184,7 +308,16 @@ def load_search_data(directory: Path = SEARCH_DIR, catalog: Catalog | None = Non
     stopwords = frozenset(
         stem(w) for w in _list(words.get("stopwords"), "words.yaml stopwords", problems)
     )
-    offtopic = [_phrase(text) for text in _list(words.get("offtopic"), "offtopic", problems)]
+    groups_raw = words.get("groups") or {}
+    groups: dict[str, list[str]] = {}
+    if isinstance(groups_raw, dict):
+        for name, members in groups_raw.items():
+            groups[str(name)] = _list(members, f"words.yaml group {name}", problems)
+    else:
+        problems.append("content/search/words.yaml: groups must map names to word lists")
+    offtopic = _phrases(
+        _list(words.get("offtopic"), "offtopic", problems), groups, problems, None, stopwords
+    )
 
     concepts: list[Concept] = []
     raw_list = concepts_raw.get("concepts") or []
@@ -195,7 +328,9 @@ def load_search_data(directory: Path = SEARCH_DIR, catalog: Catalog | None = Non
             continue
         concepts.append(
             Concept(
-                when=tuple(_phrase(t, rewrite) for t in _list(item.get("when"), where, problems)),
+                when=_phrases(
+                    _list(item.get("when"), where, problems), groups, problems, rewrite, stopwords
+                ),
                 means=tuple(
                     w
                     for t in _list(item.get("means"), where, problems)
@@ -209,12 +344,26 @@ def load_search_data(directory: Path = SEARCH_DIR, catalog: Catalog | None = Non
     signs: dict[str, tuple[Phrase, ...]] = {}
     if isinstance(signs_raw, dict):
         for name, phrases in signs_raw.items():
-            signs[str(name)] = tuple(
-                _phrase(t, rewrite) for t in _list(phrases, f"warnings.yaml {name}", problems)
+            signs[str(name)] = _phrases(
+                _list(phrases, f"warnings.yaml {name}", problems),
+                groups,
+                problems,
+                rewrite,
+                stopwords,
             )
     answer = tuple(_list(warnings_raw.get("answer"), "warnings.yaml answer", problems))
+    vague_raw = concepts_raw.get("vague") or {}
+    if not isinstance(vague_raw, dict):
+        problems.append("content/search/concepts.yaml: vague needs 'when' and 'offer'")
+        vague_raw = {}
+    vague = tuple(_list(vague_raw.get("offer"), "concepts.yaml vague offer", problems))
+    vague_when = frozenset(
+        w
+        for t in _list(vague_raw.get("when"), "concepts.yaml vague when", problems)
+        for w in _words(t, rewrite)
+    )
     if catalog is not None:
-        named = [*answer, *(entry for concept in concepts for entry in concept.entries)]
+        named = [*answer, *vague, *(entry for concept in concepts for entry in concept.entries)]
         problems.extend(
             f"content/search: entry {entry_id} does not exist"
             for entry_id in dict.fromkeys(named)
@@ -224,6 +373,8 @@ def load_search_data(directory: Path = SEARCH_DIR, catalog: Catalog | None = Non
         raise ContentError(problems)
     return SearchData(
         stopwords=stopwords,
+        vague=vague,
+        vague_when=vague_when,
         offtopic_words=frozenset(p.words[0] for p in offtopic if len(p.words) == 1),
         offtopic_phrases=tuple(p for p in offtopic if len(p.words) > 1),
         rewrite=rewrite,
@@ -286,6 +437,14 @@ class Searcher:
         phrases = [*(p for c in data.concepts for p in c.when), *data.offtopic_phrases]
         phrases += [p for signs in data.warning_signs.values() for p in signs]
         self._phrase_words = frozenset(w for p in phrases for w in p.words) | data.offtopic_words
+        self._concept_index = PhraseIndex(
+            (number, p) for number, c in enumerate(data.concepts) for p in c.when
+        )
+        self._offtopic_index = PhraseIndex(enumerate(data.offtopic_phrases))
+        self._sign_names = list(data.warning_signs)
+        self._sign_index = PhraseIndex(
+            (number, p) for number, signs in enumerate(data.warning_signs.values()) for p in signs
+        )
         extra = (data.stopwords | self._phrase_words) - frequency.keys()
         candidates = [*self._vocabulary, *sorted(extra)]
         self._by_length: dict[int, list[str]] = {}
@@ -314,8 +473,13 @@ class Searcher:
         return self._data.warning_answer
 
     def _correct(self, word: str) -> str | None:
-        """The vocabulary word one or two letters away from a typo, or None."""
-        if len(word) < 4 or not word.isalpha():
+        """The vocabulary word one or two letters away from a typo, or None.
+
+        A three-letter word is only completed ("nek") or has its middle letter changed
+        ("oyl"): with so few letters, any other change ("lol" to "lov") is usually a
+        different word, not a typo.
+        """
+        if len(word) < 3 or not word.isalpha():
             return None
         allowed = 1 if len(word) < 7 else 2
         found = process.extract(
@@ -325,6 +489,10 @@ class Searcher:
             score_cutoff=allowed,
             limit=None,
         )
+        if len(word) == 3:
+            found = [
+                f for f in found if f[0][0] == word[0] and (len(f[0]) == 4 or f[0][-1] == word[-1])
+            ]
         if not found:
             return None
         # Nearest first; among equals, the same first letter (typos rarely hit it), then the
@@ -343,7 +511,8 @@ class Searcher:
             if fixed is not None:
                 words[position] = fixed
                 corrected.add(fixed)
-        return _Question(words, corrected, f" {' '.join(words)} ", frozenset(words))
+        bare = " ".join(word for word in words if word not in data.stopwords)
+        return _Question(words, corrected, f" {' '.join(words)} ", frozenset(words), f" {bare} ")
 
     def warnings(self, text: str) -> tuple[str, ...]:
         """The names of the warning signs a question mentions."""
@@ -351,11 +520,8 @@ class Searcher:
         return self._warnings(question)
 
     def _warnings(self, question: _Question) -> tuple[str, ...]:
-        return tuple(
-            name
-            for name, phrases in self._data.warning_signs.items()
-            if any(p.found_in(question.sequence, question.present) for p in phrases)
-        )
+        found = self._sign_index.matches(question)
+        return tuple(name for number, name in enumerate(self._sign_names) if number in found)
 
     def search(self, text: str, *, limit: int = 5) -> Result:
         """Score every entry against a question and decide how to answer it."""
@@ -363,41 +529,67 @@ class Searcher:
         question = self._question(text)
         warnings = self._warnings(question)
         foreign = not is_latin(normalized)
-        scores = self._scores(question)
-        if scores is None:
+        scored = self._scores(question)
+        if scored is None:
             return Result(text, "empty" if not normalized else "unknown", (), warnings, foreign)
+        scores, vague = scored
         ranked = sorted(
             (Hit(self._ids[i], round(score)) for i, score in enumerate(scores) if score > 0),
             key=lambda hit: -hit.score,
         )
-        return Result(text, verdict_of(ranked), tuple(ranked[:limit]), warnings, foreign)
+        verdict = verdict_of(ranked)
+        if verdict == "unknown" and vague == "general" and self._data.vague:
+            # "back massage": on topic but too general to pick one entry; offer the starting
+            # points rather than "I don't know".
+            first = [Hit(entry_id, CHOICES_AT) for entry_id in self._data.vague]
+            ranked = [*first, *(hit for hit in ranked if hit.entry_id not in self._data.vague)]
+            verdict = "choose"
+        elif verdict == "unknown" and vague and ranked and ranked[0].score >= SHORT_AT:
+            # "pressure", "thumbs": a word or two, all on topic; the nearest entries are a
+            # better answer than "I don't know".
+            verdict = "choose"
+        return Result(text, verdict, tuple(ranked[:limit]), warnings, foreign)
 
-    def _scores(self, question: _Question) -> list[float] | None:
+    def _scores(self, question: _Question) -> tuple[list[float], Vague] | None:
+        """Every entry's score, and whether the question is on topic but says too little."""
         data = self._data
         content = list(dict.fromkeys(w for w in question.words if w not in data.stopwords))
         content = content[:MAX_WORDS]
-        offtopic = sum(
-            1 for p in data.offtopic_phrases if p.found_in(question.sequence, question.present)
-        )
-        if not content and not offtopic:
-            return None
+        offtopic = sum(len(found) for found in self._offtopic_index.matches(question).values())
         count = len(self._ids)
         boost = [0.0] * count
         added: set[str] = set()
+        meant: set[str] = set()  # words a phrase that is the whole question means
         covered: set[str] = set()
-        for concept in data.concepts:
-            matched = [p for p in concept.when if p.found_in(question.sequence, question.present)]
-            if matched:
-                covered.update(word for phrase in matched for word in phrase.words)
-                added.update(w for w in concept.means if w not in content)
-                for entry_id in concept.entries:
-                    boost[self._position[entry_id]] += CONCEPT_BOOST
+        typed = set(content)
+        for number, matched in sorted(self._concept_index.matches(question).items()):
+            concept = data.concepts[number]
+            said = {word for phrase in matched for word in phrase.words}
+            covered.update(said)
+            added.update(w for w in concept.means if w not in content)
+            # A phrase that is the whole question ("how fast should I go") and names its
+            # answer is the question's meaning: its words count in full and its entries get
+            # the most a concept can give. (A concept without entries is only synonyms.)
+            whole = bool(typed) and typed <= said and bool(concept.entries)
+            if whole:
+                meant.update(concept.means)
+            lift = MAX_BOOST if whole else CONCEPT_BOOST
+            for entry_id in concept.entries:
+                boost[self._position[entry_id]] += lift
+        if not content and added:
+            # Only stop words, but a known phrase ("what do I need", "get better"): the
+            # phrase's meaning is the question.
+            content, added = sorted(added), set()
+        if not content and not offtopic:
+            return None
         explained = [0.0] * count
         names = [0.0] * len(self._name_entry)
         known = 0.0
         unknown = offtopic * OFFTOPIC_WEIGHT
         for word in content:
-            if word in data.offtopic_words:
+            # "computer" is another topic, unless a phrase made it ours ("shoulders hurt
+            # from the computer").
+            if word in data.offtopic_words and word not in covered:
                 unknown += OFFTOPIC_WEIGHT
                 continue
             weight = self._idf.get(word)
@@ -417,14 +609,15 @@ class Searcher:
                 names[number] += word_weight
         extra = 0.0
         for word in added:
-            weight = self._idf[word] * CONCEPT_FACTOR
+            factor = 1.0 if word in meant else CONCEPT_FACTOR
+            weight = self._idf[word] * factor
             extra += weight
             for index, field_weight in self._postings.get(word, ()):
                 explained[index] += weight * field_weight
             for number, word_weight in self._name_postings.get(word, ()):
-                names[number] += word_weight * CONCEPT_FACTOR
+                names[number] += word_weight * factor
         if known + extra <= 0:
-            return [0.0] * count
+            return [0.0] * count, ""
         named = [0.0] * count
         for number, mass in enumerate(names):
             if mass:
@@ -436,6 +629,9 @@ class Searcher:
         confidence = min(1.0, (known + extra) / SPECIFIC_QUESTION)
         scale = 100 * on_topic * confidence / FIT_MAX
         share = 1 / known if known else 0.0
+        vague: Vague = ""
+        if unknown == 0 and confidence < 1.0:
+            vague = "general" if set(content) <= data.vague_when else "short"
         return [
             scale
             * (
@@ -444,7 +640,7 @@ class Searcher:
                 + min(boost[i], MAX_BOOST)
             )
             for i in range(count)
-        ]
+        ], vague
 
 
 def verdict_of(ranked: Sequence[Hit]) -> Verdict:
