@@ -138,6 +138,8 @@ async def standin_process() -> AsyncIterator[tuple[str, int]]:
         "--port",
         str(port),
         "--no-chat-check",
+        "--freeze-gc",
+        "1",
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL,
     )
