@@ -6,7 +6,8 @@
     .venv/bin/python -m bench.sessions all
 
 ``live`` runs the stand-in in its own process (Telegram is another machine, after all) and
-sends through the bot's real Sender (PTB Bot, rate limiter off). Lateness is the time the
+sends through the application's real Bot and Sender, as ``bot.app.build`` wires them (HTML
+default, the app's transport; rate limiter off). Lateness is the time the
 send *completed* minus the step's due time, so it includes the HTTP round trip.
 """
 
@@ -121,8 +122,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def cpu_seconds(pid: int | str = "self") -> float:
+    """CPU time (user + system, all threads) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.asynccontextmanager
-async def standin_process() -> AsyncIterator[str]:
+async def standin_process() -> AsyncIterator[tuple[str, int]]:
     port = free_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -131,13 +138,15 @@ async def standin_process() -> AsyncIterator[str]:
         "--port",
         str(port),
         "--no-chat-check",
+        "--freeze-gc",
+        "1",
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL,
     )
     assert process.stdout is not None
     base_url = (await process.stdout.readline()).decode().strip()
     try:
-        yield base_url
+        yield base_url, process.pid
     finally:
         process.terminate()
         await process.wait()
@@ -146,18 +155,18 @@ async def standin_process() -> AsyncIterator[str]:
 async def live(sessions: int = 1000, seconds: float = 8.0, *, burst: bool = False) -> str:
     """``sessions`` quick-relax sessions with ~1 s steps, started spread over one second."""
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    from telegram import Bot
-
-    from handlers.sender import TelegramSender
+    from bot.app import build
 
     catalog = load_catalog()
     lateness: list[float] = []
     with tempfile.TemporaryDirectory() as folder:
-        async with standin_process() as base_url:
+        async with standin_process() as (base_url, standin_pid):
             config = settings(Path(folder) / "bench.sqlite3", base_url, scale=0.02)
-            services = Services.create(config, catalog)
-            async with Bot(TOKEN, base_url=base_url) as bot:
-                services.use_sender(TelegramSender(bot))
+            # The application as it runs (its Bot, transport, defaults and Sender), minus
+            # polling: the steps are all that is measured.
+            app = build(config, catalog)
+            services = app.bot_data.services
+            async with app:
                 services.sessions.on_sent = lambda chat, due, sent: lateness.append(sent - due)
                 await services.start()
                 plan = plan_routine(catalog.entries["routine.quick-relax"])
@@ -174,14 +183,22 @@ async def live(sessions: int = 1000, seconds: float = 8.0, *, burst: bool = Fals
                         ],
                     )
                 services.scheduler.wake("sessions")
+                cpu_before = cpu_seconds(), cpu_seconds(standin_pid)
                 await asyncio.sleep(seconds)
+                cpu_after = cpu_seconds(), cpu_seconds(standin_pid)
                 await services.stop()
     steady = lateness[sessions:]  # skip the first step of each session (start-up)
     mode = "all started at the same instant" if burst else "starts spread over 1 s"
+    bot_cpu, standin_cpu = (
+        after - before for after, before in zip(cpu_after, cpu_before, strict=True)
+    )
+    per_step = 1e6 / max(1, len(lateness))
     return (
         f"live, {sessions} sessions, ~1 s steps, {mode}: {summary(lateness)}; "
         f"after each session's first step: {summary(steady)}; "
-        f"{len(lateness) / seconds:.0f} steps/s"
+        f"{len(lateness) / seconds:.0f} steps/s; CPU while measuring: bot process "
+        f"{bot_cpu / seconds:.0%} of a core ({bot_cpu * per_step:.0f} µs/step), stand-in "
+        f"{standin_cpu / seconds:.0%} ({standin_cpu * per_step:.0f} µs/step)"
     )
 
 

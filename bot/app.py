@@ -33,6 +33,7 @@ from bot.services import Services
 from handlers.context import BotContext, BotData
 from handlers.menu import COMMANDS
 from handlers.sender import TelegramSender
+from handlers.transport import LeanRequest
 
 log = logging.getLogger(__name__)
 # One INFO line per update, on its own logger so operators can silence or route it.
@@ -207,7 +208,7 @@ async def announce(app: BotApplication) -> None:
             log.warning("could not set the bot's %s: %s", what, error)
 
 
-class RetryingRequest(HTTPXRequest):
+class RetryingRequest(LeanRequest):
     """Retries a Bot API call that surely did not take effect: a 502/503/504 from the proxy
     in front of Telegram, a refused connection, a full pool. A read timeout is not retried
     here, since the message may have gone out; the caller decides.
@@ -241,7 +242,7 @@ class RetryingRequest(HTTPXRequest):
                     raise
                 reason = "pool timeout"
             except NetworkError as error:
-                if last or not str(error).startswith("httpx.ConnectError"):
+                if last or not str(error).startswith(("httpx.ConnectError", "ConnectError")):
                     raise
                 reason = "connection refused"
             else:

@@ -146,6 +146,51 @@ class GroupCommit:
                     future.set_result(None)
 
 
+class GroupRead:
+    """Reads many claimed sessions in one query: one database round trip for a burst of steps.
+
+    Each caller asks while holding its chat's lock, so the row it gets back is read after
+    any change a person's action made before the lock was taken.
+    """
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+        self._pending: dict[int, list[asyncio.Future[sqlite3.Row | None]]] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    async def load(self, session_id: int) -> sqlite3.Row | None:
+        future: asyncio.Future[sqlite3.Row | None] = asyncio.get_running_loop().create_future()
+        self._pending.setdefault(session_id, []).append(future)
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._flush(), name="sessions:read")
+        return await future
+
+    async def _flush(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, {}
+            ids = list(batch)
+            rows: dict[int, sqlite3.Row] = {}
+            try:
+                # At most 500 ids a statement: well inside SQLite's bound-variable limit.
+                for start in range(0, len(ids), 500):
+                    chunk = ids[start : start + 500]
+                    marks = ", ".join("?" * len(chunk))
+                    for row in await self._storage.fetchall(
+                        f"SELECT {_COLUMNS} FROM sessions WHERE id IN ({marks})", chunk
+                    ):
+                        rows[row[0]] = row
+            except Exception as error:
+                for futures in batch.values():
+                    for future in futures:
+                        if not future.done():
+                            future.set_exception(error)
+                continue
+            for session_id, futures in batch.items():
+                for future in futures:
+                    if not future.done():
+                        future.set_result(rows.get(session_id))
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a person's action led to: a message to show, and/or a short button answer."""
@@ -181,6 +226,7 @@ class SessionService:
         clock: Clock = time.time,
         concurrency: int = 32,
         batch: int = 2000,
+        quantum: float = 0.005,
     ) -> None:
         self.storage = storage
         self.catalog = catalog
@@ -193,7 +239,18 @@ class SessionService:
         self._limit = asyncio.Semaphore(concurrency)
         self._locks = ChatLocks()
         self._commit = GroupCommit(storage)
+        self._read = GroupRead(storage)
         self._inflight: set[asyncio.Task[None]] = set()
+        # When the scheduler will look next (None: not before its longest sleep), and
+        # whether it is looking right now: a finished step wakes it only when its next
+        # event falls due before that, instead of after every step.
+        self._planned: float | None = None
+        self._looking = False
+        # Steps fall due a millisecond apart at a thousand sessions; looking at most every
+        # few milliseconds sends them in batches (one claim, one read, one commit each)
+        # for at most that much extra lateness.
+        self._quantum = quantum
+        self._last_run = float("-inf")
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -368,15 +425,34 @@ class SessionService:
     # -- the timetable (DueSource) -----------------------------------------------------------
 
     async def next_due(self) -> float | None:
-        row = await self.storage.fetchone(
-            "SELECT MIN(due_at) FROM sessions WHERE due_at IS NOT NULL AND claimed_at IS NULL"
-        )
-        return float(row[0]) if row is not None and row[0] is not None else None
+        self._looking = True
+        try:
+            row = await self.storage.fetchone(
+                "SELECT MIN(due_at) FROM sessions WHERE due_at IS NOT NULL AND claimed_at IS NULL"
+            )
+        finally:
+            self._looking = False
+        due = float(row[0]) if row is not None and row[0] is not None else None
+        if due is not None:
+            due = max(due, self._last_run + self._quantum)
+        self._planned = due
+        return due
+
+    def _rescheduled(self, due: float | None) -> None:
+        """A fired session was written back with its next event at ``due``: wake the
+        scheduler only if it would otherwise sleep past it (or is reading the timetable
+        while the write landed, so may have missed it)."""
+        if due is None:
+            return
+        if self._looking or self._planned is None or due < self._planned:
+            self._planned = due if self._planned is None else min(due, self._planned)
+            self.scheduler.wake(self.name)
 
     async def run_due(self, now: float) -> None:
         """Claim every due event and send them concurrently; returns without waiting."""
         if self.sender is None:
             return
+        self._last_run = now
         claim = self._clock()
         async with self.storage.transaction() as db:
             cursor = await db.execute(
@@ -394,21 +470,22 @@ class SessionService:
     async def _fire(self, session_id: int, chat_id: int, claim: float) -> None:
         try:
             async with self._limit, self._locks.hold(chat_id):
-                await self._fire_locked(session_id, chat_id, claim)
+                due = await self._fire_locked(session_id, chat_id, claim)
         except Exception:
             log.exception("session %s: could not send its due step", session_id)
-        self.scheduler.wake(self.name)
+            self.scheduler.wake(self.name)
+            return
+        self._rescheduled(due)
 
-    async def _fire_locked(self, session_id: int, chat_id: int, claim: float) -> None:
-        row = await self.storage.fetchone(
-            f"SELECT {_COLUMNS} FROM sessions WHERE id = ?", (session_id,)
-        )
+    async def _fire_locked(self, session_id: int, chat_id: int, claim: float) -> float | None:
+        """Send the claimed event; returns when the session's next event falls due."""
+        row = await self._read.load(session_id)
         if row is None or row[19] != claim:
-            return  # changed by a person's action since it was claimed
+            return None  # changed by a person's action since it was claimed
         state = _state(row)
         if state.status != "running" or state.due_at is None:
             await self._commit.save(state)  # releases the claim
-            return
+            return state.due_at
         due, now = state.due_at, self._clock()
         fired = core.fire(state, now, self.scale)
         sender = self.sender
@@ -418,12 +495,12 @@ class SessionService:
         except ChatUnreachable:
             log.info("chat %s is unreachable; ending its session quietly", chat_id)
             await self._commit.save(replace(state, status="gone", due_at=None, ended_at=now))
-            return
+            return None
         except SendFailed as error:
             # Telegram held us back (429) or timed out: the same event, a little later.
-            retry = max(0.1, error.retry_after)
-            await self._commit.save(replace(state, due_at=self._clock() + retry))
-            return
+            later = replace(state, due_at=self._clock() + max(0.1, error.retry_after))
+            await self._commit.save(later)
+            return later.due_at
         except Exception:
             log.exception("session %s: sending failed", session_id)
             failures = state.failures + 1
@@ -431,17 +508,16 @@ class SessionService:
                 await self._commit.save(
                     replace(state, status="failed", due_at=None, ended_at=now, failures=failures)
                 )
-            else:
-                await self._commit.save(
-                    replace(state, failures=failures, due_at=self._clock() + 2.0 * failures)
-                )
-            return
+                return None
+            retry = replace(state, failures=failures, due_at=self._clock() + 2.0 * failures)
+            await self._commit.save(retry)
+            return retry.due_at
         sent_at = self._clock()
-        await self._commit.save(
-            replace(fired.state, failures=0, message_ids=(*state.message_ids, message_id))
-        )
+        saved = replace(fired.state, failures=0, message_ids=(*state.message_ids, message_id))
+        await self._commit.save(saved)
         if self.on_sent is not None:
             self.on_sent(chat_id, due, sent_at)
+        return saved.due_at
 
     def _render(self, fired: core.Fired) -> Reply:
         state = fired.state

@@ -77,3 +77,57 @@ async def test_a_transaction_cancelled_while_beginning_leaves_the_connection_usa
         await asyncio.gather(task, return_exceptions=True)
     assert await storage.execute("UPDATE chats SET last_seen_at = 0") == 0
     await storage.close()
+
+
+async def test_many_concurrent_sessions_get_every_step_once_and_in_order(tmp_path: Path) -> None:
+    """Steps of many chats are read and written in shared batches; none is lost or repeated."""
+    services, recorder = services_at(tmp_path / "db.sqlite3")
+    await services.start()
+    plan = services.sessions.plan("routine", "routine.quick-relax")
+    assert plan is not None
+    chats = range(100, 140)
+    for chat in chats:
+        await services.sessions.offer(chat, plan)
+        await services.sessions.control(chat, "go")
+    expected = len(plan.steps)
+    for _ in range(1000):
+        steps = [t for _, t in recorder.sent if t.startswith("<b>Step")]
+        if len(steps) >= expected * len(chats):
+            break
+        await asyncio.sleep(0.02)
+    await services.stop()
+    for chat in chats:
+        heads = [
+            t.split("\n")[0] for c, t in recorder.sent if c == chat and t.startswith("<b>Step")
+        ]
+        assert [h.split(" of ")[0] for h in heads] == [
+            f"<b>Step {n}" for n in range(1, expected + 1)
+        ], heads
+
+
+class WakeSpy:
+    def __init__(self) -> None:
+        self.woken = 0
+
+    def wake(self, name: str | None = None) -> None:
+        self.woken += 1
+
+
+async def test_a_sent_step_wakes_the_scheduler_only_when_due_before_its_next_look(
+    tmp_path: Path,
+) -> None:
+    services, _ = services_at(tmp_path / "db.sqlite3")
+    sessions = services.sessions
+    spy = WakeSpy()
+    sessions.scheduler = spy  # type: ignore[assignment]
+    await services.storage.open()
+    assert await sessions.next_due() is None
+    sessions._rescheduled(50.0)  # the scheduler sleeps its longest sleep: must look
+    assert spy.woken == 1
+    sessions._rescheduled(60.0)  # after the look now planned at 50: nothing to do
+    assert spy.woken == 1
+    sessions._rescheduled(40.0)  # before it: look earlier
+    assert spy.woken == 2
+    sessions._rescheduled(None)  # session over
+    assert spy.woken == 2
+    await services.storage.close()
