@@ -37,6 +37,7 @@ from bot.reminders import (
     zone_for,
 )
 from bot.storage import Storage
+from bot.unreachable import end_chat_in, log_ended
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +155,7 @@ class Batch:
 
     sent: list[tuple[object, ...]] = field(default_factory=list)
     retry: list[tuple[object, ...]] = field(default_factory=list)
-    unreachable: set[int] = field(default_factory=set)
+    unreachable: dict[int, str] = field(default_factory=dict)  # chat id -> the reason
 
     def __len__(self) -> int:
         return len(self.sent) + len(self.retry) + len(self.unreachable)
@@ -495,8 +496,8 @@ class ReminderService:
             raise RuntimeError("the reminder service has no sender")
         try:
             await self.sender.send(reminder.chat_id, self.nudge(reminder))
-        except ChatUnreachable:
-            batch.unreachable.add(reminder.chat_id)
+        except ChatUnreachable as error:
+            batch.unreachable[reminder.chat_id] = str(error)
         except SendFailed as error:
             batch.retry.append((self._clock() + error.retry_after, reminder.id))
         except Exception:
@@ -511,7 +512,7 @@ class ReminderService:
             return
         # In id order: neighbouring rows share pages, which makes the batch cheaper to write.
         sent = sorted(batch.sent, key=lambda mark: mark[5])  # type: ignore[arg-type,return-value]
-        retry, unreachable = batch.retry[:], sorted(batch.unreachable)
+        retry, unreachable = batch.retry[:], sorted(batch.unreachable.items())
         batch.sent.clear()
         batch.retry.clear()
         batch.unreachable.clear()
@@ -525,15 +526,9 @@ class ReminderService:
             await db.executemany(
                 "UPDATE reminders SET due_at = ? WHERE id = ? AND paused = 0", retry
             )
-            for chat_id in unreachable:
-                cursor = await db.execute(
-                    "UPDATE reminders SET paused = 1, due_at = NULL, snooze_at = NULL "
-                    "WHERE chat_id = ? AND paused = 0",
-                    (chat_id,),
-                )
-                if cursor.rowcount:
-                    log.warning(
-                        "chat %s cannot be reached (blocked the bot?): paused its %d reminder(s)",
-                        chat_id,
-                        cursor.rowcount,
-                    )
+            ended = [
+                (chat_id, reason, *await end_chat_in(db, chat_id, self._clock()))
+                for chat_id, reason in unreachable
+            ]
+        for chat_id, reason, sessions, reminders in ended:
+            log_ended(chat_id, reason, sessions, reminders)

@@ -28,6 +28,7 @@ from bot.messaging import ChatUnreachable, Reply, Sender, SendFailed
 from bot.scheduler import DueScheduler
 from bot.sessions import Plan, SessionState
 from bot.storage import Storage
+from bot.unreachable import end_chat
 
 log = logging.getLogger(__name__)
 
@@ -415,9 +416,9 @@ class SessionService:
         assert sender is not None
         try:
             message_id = await sender.send(chat_id, self._render(fired))
-        except ChatUnreachable:
-            log.info("chat %s is unreachable; ending its session quietly", chat_id)
-            await self._commit.save(replace(state, status="gone", due_at=None, ended_at=now))
+        except ChatUnreachable as error:
+            # Ends the session and pauses the chat's reminders too, logged once.
+            await end_chat(self.storage, chat_id, now, str(error))
             return
         except SendFailed as error:
             # Telegram held us back (429) or timed out: the same event, a little later.
