@@ -27,7 +27,7 @@ from bot.content import Catalog
 from bot.messaging import ChatUnreachable, Reply, Sender, SendFailed
 from bot.scheduler import DueScheduler
 from bot.sessions import Plan, SessionState
-from bot.storage import Storage
+from bot.storage import Storage, StorageError
 from bot.unreachable import end_chat
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,9 @@ Clock = Callable[[], float]
 SendObserver = Callable[[int, float, float], None]
 
 MAX_FAILURES = 5
+# Saving a sent step's progress while the database is locked or full: 0.5 s, doubling, 10 s.
+SAVE_RETRY_FIRST = 0.5
+SAVE_RETRY_MAX = 10.0
 HISTORY_LIMIT = 5
 
 _UPDATE = (
@@ -195,6 +198,7 @@ class SessionService:
         self._locks = ChatLocks()
         self._commit = GroupCommit(storage)
         self._inflight: set[asyncio.Task[None]] = set()
+        self._stopping = False
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -206,6 +210,7 @@ class SessionService:
 
     async def drain(self) -> None:
         """Wait for every send in flight and its commit (call after the scheduler stops)."""
+        self._stopping = True
         while self._inflight:
             await asyncio.gather(*list(self._inflight), return_exceptions=True)
 
@@ -408,7 +413,7 @@ class SessionService:
             return  # changed by a person's action since it was claimed
         state = _state(row)
         if state.status != "running" or state.due_at is None:
-            await self._commit.save(state)  # releases the claim
+            await self._persist(state)  # releases the claim
             return
         due, now = state.due_at, self._clock()
         fired = core.fire(state, now, self.scale)
@@ -418,31 +423,59 @@ class SessionService:
             message_id = await sender.send(chat_id, self._render(fired))
         except ChatUnreachable as error:
             # Ends the session and pauses the chat's reminders too, logged once.
-            await end_chat(self.storage, chat_id, now, str(error))
+            try:
+                await end_chat(self.storage, chat_id, now, str(error))
+            except StorageError:
+                await self._persist(replace(state, status="gone", due_at=None, ended_at=now))
             return
         except SendFailed as error:
             # Telegram held us back (429) or timed out: the same event, a little later.
             retry = max(0.1, error.retry_after)
-            await self._commit.save(replace(state, due_at=self._clock() + retry))
+            await self._persist(replace(state, due_at=self._clock() + retry))
             return
         except Exception:
             log.exception("session %s: sending failed", session_id)
             failures = state.failures + 1
             if failures >= MAX_FAILURES:
-                await self._commit.save(
+                await self._persist(
                     replace(state, status="failed", due_at=None, ended_at=now, failures=failures)
                 )
             else:
-                await self._commit.save(
+                await self._persist(
                     replace(state, failures=failures, due_at=self._clock() + 2.0 * failures)
                 )
             return
         sent_at = self._clock()
-        await self._commit.save(
+        await self._persist(
             replace(fired.state, failures=0, message_ids=(*state.message_ids, message_id))
         )
         if self.on_sent is not None:
             self.on_sent(chat_id, due, sent_at)
+
+    async def _persist(self, state: SessionState) -> None:
+        """Write what a timed send led to. While the database is locked or full, keep trying
+        with backoff (holding the claim, so the step is not sent again); once it works the
+        session goes on. A stop gives up: the claim is released at the next start, which
+        repeats at most that one message."""
+        delay = SAVE_RETRY_FIRST
+        while True:
+            try:
+                await self._commit.save(state)
+            except StorageError as error:
+                if self._stopping:
+                    raise
+                if delay == SAVE_RETRY_FIRST:
+                    log.warning(
+                        "session %s: could not save its progress (%s); trying again",
+                        state.id,
+                        error,
+                    )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, SAVE_RETRY_MAX)
+            else:
+                if delay > SAVE_RETRY_FIRST:
+                    log.info("session %s: progress saved after all", state.id)
+                return
 
     def _render(self, fired: core.Fired) -> Reply:
         state = fired.state
