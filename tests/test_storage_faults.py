@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import sqlite3
 import time
@@ -16,6 +17,7 @@ import pytest
 from bot.messaging import Reply
 from bot.reminder_service import ReminderService
 from bot.reminders import Schedule, ZoneIndex
+from bot.scheduler import DueScheduler
 from bot.standin import BotApiStandIn
 from bot.storage import Migration, Storage, StorageError
 from handlers.errors import STORAGE_BUSY
@@ -288,3 +290,47 @@ async def test_a_session_rides_out_a_locked_database(
     assert not any("went wrong" in text or text == STORAGE_BUSY for text in texts)
     tracebacks = [r for r in caplog.records if r.exc_info]
     assert len(tracebacks) <= 1  # the first failure; later ones are one line each
+
+
+# -- the scheduler while the database is down ----------------------------------------------
+
+
+class Flaky:
+    """A due source whose database fails ``failures`` times, then works."""
+
+    name = "flaky"
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.calls: list[float] = []
+
+    async def next_due(self) -> float | None:
+        return None
+
+    async def run_due(self, now: float) -> None:
+        self.calls.append(time.monotonic())
+        if len(self.calls) <= self.failures:
+            raise StorageError("database unavailable: database is locked")
+
+
+async def test_the_scheduler_backs_off_and_logs_one_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    source = Flaky(failures=4)
+    scheduler = DueScheduler([source], error_backoff=0.02, max_sleep=30)
+    with caplog.at_level(logging.INFO, logger="bot.scheduler"):
+        await scheduler.start()
+        for _ in range(200):
+            if len(source.calls) > 4:
+                break
+            await asyncio.sleep(0.02)
+        await scheduler.stop()
+    assert len(source.calls) == 5
+    gaps = [later - earlier for earlier, later in itertools.pairwise(source.calls)]
+    assert all(gap >= 0.9 * 0.02 * 2**n for n, gap in enumerate(gaps))  # 0.02, 0.04, 0.08, 0.16 s
+    assert len([r for r in caplog.records if r.exc_info]) == 1
+    assert caplog.messages[1:] == [
+        "scheduler source flaky failed again "
+        f"(database unavailable: database is locked); next try in {s} s"
+        for s in ("0", "0", "0")
+    ] + ["scheduler source flaky works again"]
