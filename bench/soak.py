@@ -1,7 +1,8 @@
 """Kill/restart soak: ``python -m bot`` SIGKILLed at random moments, restarted, many times.
 
     .venv/bin/python -m bench.soak               # 50 sessions, ~200 reminders, 20 kills
-    .venv/bin/python -m bench.soak --kills 5     # the shorter run tests/test_soak.py does
+    .venv/bin/python -m bench.soak --kills 5     # about the shorter run of tests/test_soak.py
+    .venv/bin/python -m bench.soak --time-scale 0.01   # steps 2.5x as dense
 
 The stand-in runs in this process; the bot is a subprocess. Fifty chats each start the
 full-back routine (18 steps) and ~200 reminders fall due over the first minute (rows
@@ -55,6 +56,7 @@ class SoakResult:
     reminders_received: int = 0
     reminder_repeats: int = 0
     worst_repeats_per_chat_per_kill: int = 0
+    kills_with_repeats: int = 0  # kills after which at least one message came twice
     repeats_before_first_kill: int = 0
     lost_steps: list[tuple[int, int]] = field(default_factory=list)
     lost_reminders: list[int] = field(default_factory=list)
@@ -71,6 +73,7 @@ class SoakResult:
             f"timed session messages sent: {self.timed_messages}, repeated: {self.step_repeats}",
             f"reminders due: {self.reminders_due}, received {self.reminders_received}, "
             f"lost {len(self.lost_reminders)}, repeated: {self.reminder_repeats}",
+            f"kills followed by a repeat: {self.kills_with_repeats}; "
             f"worst repeats in one chat after one kill: {self.worst_repeats_per_chat_per_kill}"
             f" (repeats with no kill before them: {self.repeats_before_first_kill})",
             f"unfinished sessions: {len(self.unfinished_sessions)}",
@@ -279,6 +282,7 @@ def analyse(
     result.worst_repeats_per_chat_per_kill = max(
         (count for (_, generation), count in repeats.items() if generation > 0), default=0
     )
+    result.kills_with_repeats = len({generation for (_, generation) in repeats if generation})
     result.repeats_before_first_kill = sum(
         count for (_, generation), count in repeats.items() if generation == 0
     )
@@ -350,13 +354,16 @@ async def soak(
 async def main_async(args: argparse.Namespace) -> SoakResult:
     with tempfile.TemporaryDirectory(prefix="soak-") as tmp:
         async with BotApiStandIn(default_token=TOKEN) as standin:
-            return await soak(standin, Path(tmp), kills=args.kills, seed=args.seed)
+            return await soak(
+                standin, Path(tmp), kills=args.kills, seed=args.seed, time_scale=args.time_scale
+            )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.soak")
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--time-scale", type=float, default=0.025)
     args = parser.parse_args()
     result = asyncio.run(main_async(args))
     print("\n".join(result.lines()))

@@ -71,4 +71,5 @@ def test_the_analysis_counts_losses_and_repeats_per_kill() -> None:
     assert result.lost_reminders == [10]
     assert (result.step_repeats, result.reminder_repeats) == (3, 1)
     assert result.worst_repeats_per_chat_per_kill == 2  # chat 1 after the second kill
+    assert result.kills_with_repeats == 2
     assert result.repeats_before_first_kill == 0
