@@ -9,6 +9,7 @@ what is due concurrently (bounded; PTB's rate limiter spreads the sends) and wri
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import time
@@ -36,7 +37,8 @@ from bot.reminders import (
     stop_data,
     zone_for,
 )
-from bot.storage import Storage
+from bot.storage import Storage, StorageError
+from bot.unreachable import end_chat_in, log_ended
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +156,7 @@ class Batch:
 
     sent: list[tuple[object, ...]] = field(default_factory=list)
     retry: list[tuple[object, ...]] = field(default_factory=list)
-    unreachable: set[int] = field(default_factory=set)
+    unreachable: dict[int, str] = field(default_factory=dict)  # chat id -> the reason
 
     def __len__(self) -> int:
         return len(self.sent) + len(self.retry) + len(self.unreachable)
@@ -192,6 +194,9 @@ class ReminderService:
         self._concurrency = concurrency
         self._batch_size = batch_size
         self._flush_every = flush_every
+        # Outcomes of sends whose write failed (database locked or full), written first later.
+        self._unsaved = Batch()
+        self._save_failing = False
 
     # -- use cases ----------------------------------------------------------------------------
 
@@ -416,6 +421,9 @@ class ReminderService:
 
     async def run_due(self, now: float) -> None:
         """Send every reminder due at ``now``; late ones within an hour once, older skipped."""
+        # Marks a failed write held back go first: while they cannot be written, nothing is
+        # read or sent, so a reminder already sent is never sent again.
+        await self.flush(Batch())
         batch, to_send = self.plan(await self.due_rows(now), now)
         await self._fan_out(to_send, batch)
 
@@ -480,7 +488,9 @@ class ReminderService:
                 # crash re-sends at most that much, and SQLite sees a few commits, not 3,000.
                 if len(batch) >= self._flush_every or time.monotonic() - last_flush >= 1.0:
                     last_flush = time.monotonic()
-                    await self.flush(batch)
+                    # A failed write keeps its marks for the next flush; sending goes on.
+                    with contextlib.suppress(StorageError):
+                        await self.flush(batch)
 
         try:
             async with asyncio.TaskGroup() as group:
@@ -495,8 +505,8 @@ class ReminderService:
             raise RuntimeError("the reminder service has no sender")
         try:
             await self.sender.send(reminder.chat_id, self.nudge(reminder))
-        except ChatUnreachable:
-            batch.unreachable.add(reminder.chat_id)
+        except ChatUnreachable as error:
+            batch.unreachable[reminder.chat_id] = str(error)
         except SendFailed as error:
             batch.retry.append((self._clock() + error.retry_after, reminder.id))
         except Exception:
@@ -506,15 +516,40 @@ class ReminderService:
             batch.sent.append(mark)
 
     async def flush(self, batch: Batch) -> None:
-        """Write a batch of outcomes in one transaction (executemany, one commit)."""
-        if not len(batch):
-            return
-        # In id order: neighbouring rows share pages, which makes the batch cheaper to write.
-        sent = sorted(batch.sent, key=lambda mark: mark[5])  # type: ignore[arg-type,return-value]
-        retry, unreachable = batch.retry[:], sorted(batch.unreachable)
+        """Write a batch of outcomes, and any held back by a failed write, in one transaction
+        (executemany, one commit). When the database is locked or full the marks are held
+        and StorageError is raised; the next flush writes them."""
+        held, self._unsaved = self._unsaved, Batch()
+        held.sent.extend(batch.sent)
+        held.retry.extend(batch.retry)
+        held.unreachable.update(batch.unreachable)
         batch.sent.clear()
         batch.retry.clear()
         batch.unreachable.clear()
+        if not len(held):
+            return
+        try:
+            await self._write(held)
+        except StorageError as error:
+            self._unsaved.sent.extend(held.sent)
+            self._unsaved.retry.extend(held.retry)
+            self._unsaved.unreachable.update(held.unreachable)
+            if not self._save_failing:
+                log.warning(
+                    "could not save %d reminder outcome(s) (%s); holding them until it works",
+                    len(held),
+                    error,
+                )
+            self._save_failing = True
+            raise
+        if self._save_failing:
+            log.info("reminder outcomes held back are saved now")
+        self._save_failing = False
+
+    async def _write(self, batch: Batch) -> None:
+        # In id order: neighbouring rows share pages, which makes the batch cheaper to write.
+        sent = sorted(batch.sent, key=lambda mark: mark[5])  # type: ignore[arg-type,return-value]
+        retry, unreachable = batch.retry, sorted(batch.unreachable.items())
         async with self.storage.transaction() as db:
             await db.executemany(
                 "UPDATE reminders SET next_fire_at = ?, snooze_at = ?, due_at = ?, "
@@ -525,15 +560,9 @@ class ReminderService:
             await db.executemany(
                 "UPDATE reminders SET due_at = ? WHERE id = ? AND paused = 0", retry
             )
-            for chat_id in unreachable:
-                cursor = await db.execute(
-                    "UPDATE reminders SET paused = 1, due_at = NULL, snooze_at = NULL "
-                    "WHERE chat_id = ? AND paused = 0",
-                    (chat_id,),
-                )
-                if cursor.rowcount:
-                    log.warning(
-                        "chat %s cannot be reached (blocked the bot?): paused its %d reminder(s)",
-                        chat_id,
-                        cursor.rowcount,
-                    )
+            ended = [
+                (chat_id, reason, *await end_chat_in(db, chat_id, self._clock()))
+                for chat_id, reason in unreachable
+            ]
+        for chat_id, reason, sessions, reminders in ended:
+            log_ended(chat_id, reason, sessions, reminders)

@@ -18,6 +18,8 @@ from typing import Protocol
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
+# The longest pause after repeated failures: a fixed database is noticed within this.
+MAX_BACKOFF = 10.0
 
 
 class DueSource(Protocol):
@@ -93,6 +95,7 @@ class DueScheduler:
 
     async def _run(self, source: DueSource) -> None:
         event = self._events[source.name]
+        failures = 0
         while True:
             event.clear()
             try:
@@ -100,9 +103,25 @@ class DueScheduler:
                 due = await source.next_due()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("scheduler source %s failed; retrying shortly", source.name)
-                due = self._clock() + self._error_backoff
+            except Exception as error:
+                # A locked or full database fails every pass until it is fixed: back off
+                # (doubling, at most MAX_BACKOFF) and log the traceback once, not every second.
+                failures += 1
+                backoff = min(self._error_backoff * 2 ** (failures - 1), MAX_BACKOFF)
+                if failures == 1:
+                    log.exception("scheduler source %s failed; retrying shortly", source.name)
+                else:
+                    log.warning(
+                        "scheduler source %s failed again (%s); next try in %.0f s",
+                        source.name,
+                        error,
+                        backoff,
+                    )
+                due = self._clock() + backoff
+            else:
+                if failures:
+                    log.info("scheduler source %s works again", source.name)
+                failures = 0
             delay = self._max_sleep if due is None else due - self._clock()
             if delay <= 0:
                 # Something fell due while we were busy: yield once, then run again.

@@ -27,7 +27,8 @@ from bot.content import Catalog
 from bot.messaging import ChatUnreachable, Reply, Sender, SendFailed
 from bot.scheduler import DueScheduler
 from bot.sessions import Plan, SessionState
-from bot.storage import Storage
+from bot.storage import Storage, StorageError
+from bot.unreachable import end_chat
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,9 @@ Clock = Callable[[], float]
 SendObserver = Callable[[int, float, float], None]
 
 MAX_FAILURES = 5
+# Saving a sent step's progress while the database is locked or full: 0.5 s, doubling, 10 s.
+SAVE_RETRY_FIRST = 0.5
+SAVE_RETRY_MAX = 10.0
 HISTORY_LIMIT = 5
 
 _UPDATE = (
@@ -251,6 +255,7 @@ class SessionService:
         # for at most that much extra lateness.
         self._quantum = quantum
         self._last_run = float("-inf")
+        self._stopping = False
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -262,6 +267,7 @@ class SessionService:
 
     async def drain(self) -> None:
         """Wait for every send in flight and its commit (call after the scheduler stops)."""
+        self._stopping = True
         while self._inflight:
             await asyncio.gather(*list(self._inflight), return_exceptions=True)
 
@@ -484,7 +490,7 @@ class SessionService:
             return None  # changed by a person's action since it was claimed
         state = _state(row)
         if state.status != "running" or state.due_at is None:
-            await self._commit.save(state)  # releases the claim
+            await self._persist(state)  # releases the claim
             return state.due_at
         due, now = state.due_at, self._clock()
         fired = core.fire(state, now, self.scale)
@@ -492,32 +498,60 @@ class SessionService:
         assert sender is not None
         try:
             message_id = await sender.send(chat_id, self._render(fired))
-        except ChatUnreachable:
-            log.info("chat %s is unreachable; ending its session quietly", chat_id)
-            await self._commit.save(replace(state, status="gone", due_at=None, ended_at=now))
+        except ChatUnreachable as error:
+            # Ends the session and pauses the chat's reminders too, logged once.
+            try:
+                await end_chat(self.storage, chat_id, now, str(error))
+            except StorageError:
+                await self._persist(replace(state, status="gone", due_at=None, ended_at=now))
             return None
         except SendFailed as error:
             # Telegram held us back (429) or timed out: the same event, a little later.
             later = replace(state, due_at=self._clock() + max(0.1, error.retry_after))
-            await self._commit.save(later)
+            await self._persist(later)
             return later.due_at
         except Exception:
             log.exception("session %s: sending failed", session_id)
             failures = state.failures + 1
             if failures >= MAX_FAILURES:
-                await self._commit.save(
+                await self._persist(
                     replace(state, status="failed", due_at=None, ended_at=now, failures=failures)
                 )
                 return None
             retry = replace(state, failures=failures, due_at=self._clock() + 2.0 * failures)
-            await self._commit.save(retry)
+            await self._persist(retry)
             return retry.due_at
         sent_at = self._clock()
         saved = replace(fired.state, failures=0, message_ids=(*state.message_ids, message_id))
-        await self._commit.save(saved)
+        await self._persist(saved)
         if self.on_sent is not None:
             self.on_sent(chat_id, due, sent_at)
         return saved.due_at
+
+    async def _persist(self, state: SessionState) -> None:
+        """Write what a timed send led to. While the database is locked or full, keep trying
+        with backoff (holding the claim, so the step is not sent again); once it works the
+        session goes on. A stop gives up: the claim is released at the next start, which
+        repeats at most that one message."""
+        delay = SAVE_RETRY_FIRST
+        while True:
+            try:
+                await self._commit.save(state)
+            except StorageError as error:
+                if self._stopping:
+                    raise
+                if delay == SAVE_RETRY_FIRST:
+                    log.warning(
+                        "session %s: could not save its progress (%s); trying again",
+                        state.id,
+                        error,
+                    )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, SAVE_RETRY_MAX)
+            else:
+                if delay > SAVE_RETRY_FIRST:
+                    log.info("session %s: progress saved after all", state.id)
+                return
 
     def _render(self, fired: core.Fired) -> Reply:
         state = fired.state

@@ -193,13 +193,17 @@ class Storage:
                 raise
             try:
                 yield db
+            except sqlite3.OperationalError as error:
+                # Locked, disk full, I/O error mid-transaction: undo every statement of it.
+                await _rollback(db)
+                raise StorageError(f"could not save: {error}") from error
             except BaseException:
-                await db.rollback()
+                await _rollback(db)
                 raise
             try:
                 await db.commit()
             except sqlite3.Error as error:
-                await db.rollback()
+                await _rollback(db)
                 raise StorageError(f"could not save: {error}") from error
 
     async def execute(self, sql: str, params: Params = ()) -> int:
@@ -231,6 +235,12 @@ class Storage:
             "ON CONFLICT (chat_id) DO UPDATE SET last_seen_at = excluded.last_seen_at",
             (chat_id, moment, moment),
         )
+
+
+async def _rollback(db: aiosqlite.Connection) -> None:
+    """Undo the open transaction; SQLite may already have rolled it back (SQLITE_FULL)."""
+    with contextlib.suppress(sqlite3.Error):
+        await db.rollback()
 
 
 def _split_sql(script: str) -> list[str]:

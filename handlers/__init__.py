@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from telegram import Update
@@ -15,6 +16,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.storage import StorageError
 from handlers import (
     admin,
     ask,
@@ -30,6 +32,8 @@ from handlers import (
 )
 from handlers.context import BotContext
 
+log = logging.getLogger(__name__)
+
 AnyApplication = Application[Any, BotContext, Any, Any, Any, Any]
 
 # Group 0 holds commands, buttons and the session words ("pause", "10 minute session"); group 1
@@ -44,7 +48,12 @@ async def remember_chat(update: Update, context: BotContext) -> None:
     """Record that a private chat talked to us (first and last seen), before any handler."""
     chat = update.effective_chat
     if chat is not None and chat.type == "private":
-        await context.services.storage.touch_chat(chat.id)
+        try:
+            await context.services.storage.touch_chat(chat.id)
+        except StorageError as error:
+            # Only bookkeeping: the update is still handled (a question needs no writes), and
+            # a feature that must write tells the user and logs it, once.
+            log.debug("could not record chat %s as seen: %s", chat.id, error)
         # Writing again after /forget: timed messages may reach this chat again.
         context.services.privacy.guard.seen(chat.id)
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
+from telegram.ext import ApplicationHandlerStop
 
 from bot.storage import StorageError
 from handlers.context import BotContext
@@ -40,13 +42,17 @@ def describe(update: object) -> str:
 
 
 async def on_error(update: object, context: BotContext) -> None:
-    """Log the exception and apologise to the user, never raising from here."""
+    """Log the exception and apologise to the user once; no later handler group runs."""
     error = context.error
-    log.error("error while handling %s", describe(update), exc_info=error)
+    if isinstance(error, StorageError) and isinstance(error.__cause__, sqlite3.OperationalError):
+        # Locked, full, unreadable: the cause is outside the code, so one line, no traceback.
+        log.error("could not save while handling %s: %s", describe(update), error)
+    else:
+        log.error("error while handling %s", describe(update), exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if isinstance(error, Forbidden):
-        return
+        raise ApplicationHandlerStop
     text = STORAGE_BUSY if isinstance(error, StorageError) else SOMETHING_WENT_WRONG
     try:
         if update.callback_query is not None:
@@ -55,3 +61,6 @@ async def on_error(update: object, context: BotContext) -> None:
             await update.effective_chat.send_message(text)
     except TelegramError:
         log.warning("could not tell chat %s about the error", update.effective_chat.id)
+    # The user has their answer: a later handler group (the questions) must not answer the
+    # same message again, e.g. "I don't know that one" for a zone that could not be saved.
+    raise ApplicationHandlerStop

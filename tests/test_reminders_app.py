@@ -148,7 +148,7 @@ async def test_blocked_chat_disables_its_reminders(
     await set_zone(bot)
     await bot.say("/remind 21:30")
     bot.standin.block_chat(bot.chat_id)
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.INFO):
         await fire_now(bot)
         await bot.standin.wait_for_request("sendMessage", timeout=5)
         for _ in range(100):
