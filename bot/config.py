@@ -14,6 +14,21 @@ DEFAULT_DATABASE_PATH = "data/massage-coach.sqlite3"
 # Telegram tokens look like "123456789:AAE..." (bot id, colon, 35 url-safe characters).
 TOKEN_PATTERN = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,50}$")
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+# Every environment variable the bot reads (each one documented in .env.example).
+SETTING_NAMES = (
+    "BOT_TOKEN",
+    "BOT_API_URL",
+    "DATABASE_PATH",
+    "TIME_SCALE",
+    "ADMIN_IDS",
+    "LOG_LEVEL",
+    "RATE_LIMIT_OVERALL",
+    "FLOOD_LIMIT",
+    "WEBHOOK_URL",
+    "WEBHOOK_LISTEN",
+    "WEBHOOK_PORT",
+    "WEBHOOK_SECRET",
+)
 
 
 class ConfigError(Exception):

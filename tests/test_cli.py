@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import SETTING_NAMES
 from tests.test_config import TOKEN
 
 REPO = Path(__file__).resolve().parent.parent
@@ -18,7 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 def run_cli(
     *args: str, env: dict[str, str] | None = None, cwd: Path = REPO
 ) -> subprocess.CompletedProcess[str]:
-    base = {key: value for key, value in os.environ.items() if key not in _SETTINGS}
+    base = {key: value for key, value in os.environ.items() if key not in SETTING_NAMES}
     base["PYTHONPATH"] = str(REPO)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
@@ -29,22 +30,6 @@ def run_cli(
         timeout=60,
         check=False,
     )
-
-
-_SETTINGS = (
-    "BOT_TOKEN",
-    "BOT_API_URL",
-    "DATABASE_PATH",
-    "TIME_SCALE",
-    "ADMIN_IDS",
-    "LOG_LEVEL",
-    "RATE_LIMIT_OVERALL",
-    "FLOOD_LIMIT",
-    "WEBHOOK_URL",
-    "WEBHOOK_LISTEN",
-    "WEBHOOK_PORT",
-    "WEBHOOK_SECRET",
-)
 
 
 def test_content_json_lists_every_entry_with_searchable_text() -> None:

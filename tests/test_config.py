@@ -148,3 +148,14 @@ def test_log_filter_redacts_a_url_encoded_token() -> None:
     )
     RedactTokenFilter(TOKEN).filter(record)
     assert TOKEN.split(":")[1] not in record.getMessage()
+
+
+def test_every_setting_is_documented_in_env_example_and_readme() -> None:
+    from bot.config import SETTING_NAMES
+
+    repo = Path(__file__).resolve().parent.parent
+    example = (repo / ".env.example").read_text(encoding="utf-8")
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    for name in SETTING_NAMES:
+        assert f"\n{name}=" in example, name
+        assert f"`{name}`" in readme, name

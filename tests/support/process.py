@@ -10,25 +10,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.config import SETTING_NAMES
 from bot.standin import BotApiStandIn
 from tests.support.botapi import TOKEN
 
 REPO = Path(__file__).resolve().parent.parent.parent
 
 # Settings a developer's shell might carry; the child gets only what the test gives it.
-SETTINGS = (
-    "BOT_TOKEN",
-    "BOT_API_URL",
-    "DATABASE_PATH",
-    "TIME_SCALE",
-    "ADMIN_IDS",
-    "LOG_LEVEL",
-    "RATE_LIMIT_OVERALL",
-    "WEBHOOK_URL",
-    "WEBHOOK_LISTEN",
-    "WEBHOOK_PORT",
-    "WEBHOOK_SECRET",
-)
+SETTINGS = SETTING_NAMES
 
 
 def free_port() -> int:
