@@ -80,6 +80,7 @@ def test_the_issue_examples_land_on_the_right_entry(
         ("trapezious", "technique.trapezius-kneading"),  # two wrong letters
         ("how much presure", "tip.pressure-without-training"),  # body word
         ("wich oil", "product.oil"),  # misspelt stop word
+        ("lower bak hurts", "technique.lower-back-circular-friction"),  # "bak" is also "bake"
     ],
 )
 def test_one_or_two_wrong_letters_still_match(asker: Asker, typo: str, expected: str) -> None:
@@ -88,7 +89,14 @@ def test_one_or_two_wrong_letters_still_match(asker: Asker, typo: str, expected:
 
 @pytest.mark.parametrize(
     "question",
-    ["how do I bake bread", "massage chair prices", "how to massage a cat", "asdfgh qwerty"],
+    [
+        "how do I bake bread",
+        "massage chair prices",
+        "how to massage a cat",
+        "asdfgh qwerty",
+        "can you sing",  # not corrected to "sign" (the warning signs)
+        "recommend a good film",  # not corrected to "firm"
+    ],
 )
 def test_off_topic_is_not_answered(asker: Asker, question: str) -> None:
     line = asker.as_json(question)
