@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
@@ -25,6 +26,7 @@ from handlers import (
     fallback,
     guard,
     inline,
+    membership,
     privacy,
     reminders,
     session,
@@ -104,6 +106,10 @@ def register(app: AnyApplication) -> None:
     app.add_handler(CommandHandler("stats", admin.stats_command, filters=private))
     app.add_handler(CommandHandler("broadcast", admin.broadcast_command, filters=private))
     app.add_handler(CallbackQueryHandler(admin.admin_button, pattern=r"^adm:"))
+
+    app.add_handler(
+        ChatMemberHandler(membership.blocked_or_unblocked, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
 
     # Fallbacks last: anything the features above did not take.
     app.add_handler(MessageHandler(filters.COMMAND & private, fallback.unknown_command))
