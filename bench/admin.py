@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sqlite3
 import statistics
 import tempfile
@@ -21,6 +20,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from bench.harness import limited_bot
 from bot import admin, privacy
 from bot.ask import build_asker
 from bot.content import load_catalog
@@ -114,44 +114,32 @@ async def main() -> None:
 
 async def fanout(path: Path) -> None:
     """A broadcast to FANOUT chats at RATE_LIMIT_OVERALL=30, with /help asked meanwhile."""
-    from bot.standin import BotApiStandIn
-    from tests.support.app import run_app, settings_for, shipped_catalog
-
-    os.environ.setdefault("PTB_TIMEDELTA", "true")
-    from bot.app import build
-
-    async with BotApiStandIn(default_token="123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw3") as api:
-        for chat in range(1, FANOUT + 1):
-            api.register_chat(chat)
-        api.flood_limits(per_chat_per_second=1, overall_per_second=30)
-        app = build(settings_for(api, path, RATE_LIMIT_OVERALL="30"), shipped_catalog())
-        async with run_app(app):
-            services = app.bot_data.services
-            assert services is not None
-            now = time.time()
-            with sqlite3.connect(path) as db:
-                db.executemany(
-                    "INSERT INTO chats (chat_id, first_seen_at, last_seen_at) VALUES (?, ?, ?)",
-                    ((chat, now, now) for chat in range(1, FANOUT + 1)),
-                )
-            await services.broadcasts.draft(1, "News for everyone")
-            began = time.perf_counter()
-            await services.broadcasts.confirm(1, None)
-            replies: list[float] = []
-            while await services.broadcasts.next_due() is not None:
-                asked = time.perf_counter()
-                api.user_sends_text(PERSON, "/help")
-                await api.wait_for_message(PERSON, timeout=30)
-                replies.append(time.perf_counter() - asked)
-                await asyncio.sleep(1.0)
-            elapsed = time.perf_counter() - began
-            tally = await services.broadcasts.tally(1)
-        sends = [
-            r
-            for r in api.requests
-            if r.method == "sendMessage" and r.params.get("text") == "News for everyone"
-        ]
-        delivered = Counter(int(r.params["chat_id"]) for r in sends if r.ok)
+    async with limited_bot(path, FANOUT) as (api, services):
+        now = time.time()
+        # Through the bot's own connection: a second one would wait on the bot's writes.
+        async with services.storage.transaction() as db:
+            await db.executemany(
+                "INSERT INTO chats (chat_id, first_seen_at, last_seen_at) VALUES (?, ?, ?)",
+                [(chat, now, now) for chat in range(1, FANOUT + 1)],
+            )
+        await services.broadcasts.draft(1, "News for everyone")
+        began = time.perf_counter()
+        await services.broadcasts.confirm(1, None)
+        replies: list[float] = []
+        while await services.broadcasts.next_due() is not None:
+            asked = time.perf_counter()
+            api.user_sends_text(PERSON, "/help")
+            await api.wait_for_message(PERSON, timeout=30)
+            replies.append(time.perf_counter() - asked)
+            await asyncio.sleep(1.0)
+        elapsed = time.perf_counter() - began
+        tally = await services.broadcasts.tally(1)
+    sends = [
+        r
+        for r in api.requests
+        if r.method == "sendMessage" and r.params.get("text") == "News for everyone"
+    ]
+    delivered = Counter(int(r.params["chat_id"]) for r in sends if r.ok)
     print(
         f"broadcast to {FANOUT} chats at 30/s: {elapsed:.1f} s (ideal {FANOUT / 30:.1f} s), "
         f"delivered {len(delivered)}, sent twice {sum(1 for n in delivered.values() if n > 1)}, "

@@ -21,6 +21,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from bench.harness import limited_bot
 from bot.messaging import Reply
 from bot.reminder_service import ReminderService, load_lines
 from bot.reminders import Schedule, ZoneIndex, next_fire, zone_for
@@ -173,38 +174,25 @@ async def due_minute(path: Path, repeats: int) -> dict[str, float]:
 
 async def fanout(path: Path) -> dict[str, float]:
     """3,000 reminders due at once, sent by the real Application through the stand-in."""
-    from bot.standin import BotApiStandIn
-    from tests.support.app import run_app, settings_for, shipped_catalog
-
-    os.environ.setdefault("PTB_TIMEDELTA", "true")
-    from bot.app import build
-
-    async with BotApiStandIn(default_token="123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw3") as api:
-        for chat in range(1, FANOUT + 1):
-            api.register_chat(chat)
-        api.flood_limits(per_chat_per_second=1, overall_per_second=30)
-        app = build(settings_for(api, path, RATE_LIMIT_OVERALL="30"), shipped_catalog())
-        async with run_app(app):
-            services = app.bot_data.services
-            assert services is not None
-            now = time.time()
-            began = time.perf_counter()
-            await services.storage.execute(
-                "UPDATE reminders SET next_fire_at = ?, due_at = ?", (now, now)
+    async with limited_bot(path, FANOUT) as (api, services):
+        now = time.time()
+        began = time.perf_counter()
+        await services.storage.execute(
+            "UPDATE reminders SET next_fire_at = ?, due_at = ?", (now, now)
+        )
+        services.scheduler.wake("reminders")
+        while True:
+            await asyncio.sleep(0.5)
+            row = await services.storage.fetchone(
+                "SELECT COUNT(*) FROM reminders WHERE due_at <= ?", (now + 60,)
             )
-            services.scheduler.wake("reminders")
-            while True:
-                await asyncio.sleep(0.5)
-                row = await services.storage.fetchone(
-                    "SELECT COUNT(*) FROM reminders WHERE due_at <= ?", (now + 60,)
-                )
-                if row is not None and row[0] == 0:
-                    break
-            elapsed = time.perf_counter() - began
-        sends = [r for r in api.requests if r.method == "sendMessage"]
-        delivered = Counter(int(r.params["chat_id"]) for r in sends if r.ok)
-        first = min(r.mono_time for r in sends)
-        last = max(r.mono_time for r in sends if r.ok)
+            if row is not None and row[0] == 0:
+                break
+        elapsed = time.perf_counter() - began
+    sends = [r for r in api.requests if r.method == "sendMessage"]
+    delivered = Counter(int(r.params["chat_id"]) for r in sends if r.ok)
+    first = min(r.mono_time for r in sends)
+    last = max(r.mono_time for r in sends if r.ok)
     return {
         "reminders": FANOUT,
         "delivered_chats": len(delivered),

@@ -1850,21 +1850,7 @@ class BotApiStandIn:
         timeout: float = 5.0,  # noqa: ASYNC109
     ) -> JSONDict:
         """The answerCallbackQuery parameters once the bot answered that query."""
-
-        def find() -> JSONDict | None:
-            for state in self._all_states():
-                query = state.callback_queries.get(query_id)
-                if query is not None and query.answer is not None:
-                    return copy.deepcopy(query.answer)
-            return None
-
-        def describe() -> str:
-            return (
-                f"callback query {query_id} not answered within {timeout}s"
-                + self._failed_requests_text()
-            )
-
-        return await self._wait_for(find, timeout, describe)
+        return await self._wait_for_answer("callback", query_id, timeout)
 
     async def wait_for_inline_answer(
         self,
@@ -1873,17 +1859,25 @@ class BotApiStandIn:
         timeout: float = 5.0,  # noqa: ASYNC109
     ) -> JSONDict:
         """The answerInlineQuery parameters once the bot answered that inline query."""
+        return await self._wait_for_answer("inline", query_id, timeout)
 
+    async def _wait_for_answer(
+        self,
+        kind: str,
+        query_id: str,
+        timeout: float,  # noqa: ASYNC109
+    ) -> JSONDict:
         def find() -> JSONDict | None:
             for state in self._all_states():
-                query = state.inline_queries.get(query_id)
+                queries = state.callback_queries if kind == "callback" else state.inline_queries
+                query = queries.get(query_id)
                 if query is not None and query.answer is not None:
                     return copy.deepcopy(query.answer)
             return None
 
         def describe() -> str:
             return (
-                f"inline query {query_id} not answered within {timeout}s"
+                f"{kind} query {query_id} not answered within {timeout}s"
                 + self._failed_requests_text()
             )
 

@@ -210,10 +210,10 @@ def test_concept_layer_names_only_existing_entries(tmp_path: Path) -> None:
         load_search_data(tmp_path, shipped_catalog())
 
 
-def test_accuracy_on_the_labelled_set_stays_above_the_floor(asker: Asker) -> None:
-    """A content or concept edit that breaks matching fails here (bench/search.py has more)."""
-    items = [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line]
-    assert len(items) >= 150
+def assert_above_the_floor(asker: Asker, path: Path, minimum: int) -> None:
+    """Top-1 >= 93 %, top-3 >= 97 %, off-topic rejected >= 95 %, every warning sign first."""
+    items = [json.loads(line) for line in path.read_text().splitlines() if line]
+    assert len(items) >= minimum
     answerable = top1 = top3 = offtopic = rejected = 0
     for item in items:
         found = ids(asker, item["query"])
@@ -229,6 +229,11 @@ def test_accuracy_on_the_labelled_set_stays_above_the_floor(asker: Asker) -> Non
     assert top1 / answerable >= 0.93
     assert top3 / answerable >= 0.97
     assert rejected / offtopic >= 0.95
+
+
+def test_accuracy_on_the_labelled_set_stays_above_the_floor(asker: Asker) -> None:
+    """A content or concept edit that breaks matching fails here (bench/search.py has more)."""
+    assert_above_the_floor(asker, QUESTIONS, minimum=150)
 
 
 HELDOUT = QUESTIONS.with_name("questions-heldout.jsonl")
@@ -240,23 +245,7 @@ def test_accuracy_on_the_first_held_out_set_stays_above_the_floor(asker: Asker) 
     The floor sits below the measured figures so that a data edit which quietly breaks
     everyday phrasings ("lower back is achy", "towels", "how fast should I go") fails here.
     """
-    items = [json.loads(line) for line in HELDOUT.read_text().splitlines() if line]
-    assert len(items) >= 120
-    answerable = top1 = top3 = offtopic = rejected = 0
-    for item in items:
-        found = ids(asker, item["query"])
-        if item["kind"] == "offtopic":
-            offtopic += 1
-            rejected += not found
-        elif item["kind"] == "warning":
-            assert found[:1] == ["safety.red-flags"], item["query"]
-        elif item["kind"] != "intent":
-            answerable += 1
-            top1 += bool(found) and found[0] in item["expect"]
-            top3 += bool(set(found[:3]) & set(item["expect"]))
-    assert top1 / answerable >= 0.93
-    assert top3 / answerable >= 0.97
-    assert rejected / offtopic >= 0.95
+    assert_above_the_floor(asker, HELDOUT, minimum=120)
 
 
 @pytest.mark.parametrize("question", ["back massage", "massage", "back rub"])
