@@ -14,7 +14,6 @@ from typing import Any
 
 import tornado.httpclient
 import tornado.httpserver
-import tornado.netutil
 
 from standin.calls import Described, Handler, RequestContext, wait_event
 from standin.faults import Fault, FaultHook, as_fault, fault_response
@@ -223,7 +222,7 @@ class StandInCore:
             )
         return user
 
-    # -- change notification and waiting -----------------------------------------------------
+    # -- change notification, interruptible sleep, queuing updates ---------------------------
 
     def _notify(self) -> None:
         self._changed.set()
@@ -252,7 +251,7 @@ class StandInCore:
         self._notify()
         return update
 
-    # -- HTTP entry point --------------------------------------------------------------------
+    # -- the request pipeline (standin/http.py hands every request here) ---------------------
 
     async def _serve(
         self, token: str, method: str, raw_params: JSONDict, ctx: RequestContext

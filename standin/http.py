@@ -10,9 +10,7 @@ import json
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
-import tornado.httpclient
-import tornado.httpserver
-import tornado.netutil
+import tornado.web
 
 from standin.calls import RequestContext
 from standin.protocol import ApiError, JSONDict, Response, bad_request, json_response

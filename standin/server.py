@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Any
 
-import tornado.httpclient
 import tornado.httpserver
 import tornado.netutil
+import tornado.web
 
 from standin.calls import Handler, wait_event
 from standin.http import ApiHandler, ControlHandler, NotFoundHandler, no_access_log

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -122,3 +123,29 @@ def strip_reply(message: JSONDict) -> JSONDict:
     out = copy.deepcopy(message)
     out.pop("reply_to_message", None)
     return out
+
+
+def describe_webhook(state: BotState) -> JSONDict:
+    info: JSONDict = {
+        "url": "",
+        "has_custom_certificate": False,
+        "pending_update_count": len(state.updates),
+    }
+    hook = state.webhook
+    if hook is not None:
+        info["url"] = hook.url
+        info["max_connections"] = hook.max_connections
+        if hook.ip_address:
+            info["ip_address"] = hook.ip_address
+        if hook.last_error_date is not None:
+            info["last_error_date"] = hook.last_error_date
+            info["last_error_message"] = hook.last_error_message
+        if hook.allowed_updates:
+            info["allowed_updates"] = list(hook.allowed_updates)
+    return info
+
+
+def scope_key(scope: Any) -> str:
+    if not scope:
+        scope = {"type": "default"}
+    return json.dumps(scope, sort_keys=True)

@@ -10,10 +10,9 @@ from typing import TypeVar
 
 from standin.calls import wait_event
 from standin.core import StandInCore
-from standin.methods.profile import scope_key
-from standin.methods.updates import describe_webhook
 from standin.protocol import SEND_METHODS, JSONDict
 from standin.records import ChatActionRecord, RequestRecord
+from standin.state import describe_webhook, scope_key
 
 _T = TypeVar("_T")
 

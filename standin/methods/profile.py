@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import copy
-import json
 import re
-from typing import Any
 
 from standin.calls import RequestContext
 from standin.methods.common import MethodHelpers
 from standin.params import Params
 from standin.protocol import JSONDict, bad_request
-from standin.state import BotState
+from standin.state import BotState, scope_key
 
 
 class ProfileMethods(MethodHelpers):
@@ -113,9 +111,3 @@ class ProfileMethods(MethodHelpers):
             if button.get("type") == "default":
                 button = {"type": "commands"}
         return copy.deepcopy(button)
-
-
-def scope_key(scope: Any) -> str:
-    if not scope:
-        scope = {"type": "default"}
-    return json.dumps(scope, sort_keys=True)

@@ -13,8 +13,6 @@ import time
 from urllib.parse import urlsplit
 
 import tornado.httpclient
-import tornado.httpserver
-import tornado.netutil
 
 from standin.calls import Described, RequestContext, wait_event
 from standin.methods.common import MethodHelpers
@@ -27,7 +25,7 @@ from standin.protocol import (
     JSONDict,
     bad_request,
 )
-from standin.state import BotState, Poller, Webhook, update_type
+from standin.state import BotState, Poller, Webhook, describe_webhook, update_type
 
 
 class UpdateMethods(MethodHelpers):
@@ -227,26 +225,6 @@ class UpdateMethods(MethodHelpers):
                     params = {k: v for k, v in answer.items() if k != "method"}
                     await self._serve(state.token, answer["method"], params, RequestContext())
         return None
-
-
-def describe_webhook(state: BotState) -> JSONDict:
-    info: JSONDict = {
-        "url": "",
-        "has_custom_certificate": False,
-        "pending_update_count": len(state.updates),
-    }
-    hook = state.webhook
-    if hook is not None:
-        info["url"] = hook.url
-        info["max_connections"] = hook.max_connections
-        if hook.ip_address:
-            info["ip_address"] = hook.ip_address
-        if hook.last_error_date is not None:
-            info["last_error_date"] = hook.last_error_date
-            info["last_error_message"] = hook.last_error_message
-        if hook.allowed_updates:
-            info["allowed_updates"] = list(hook.allowed_updates)
-    return info
 
 
 def _allowed_updates(p: Params) -> list[str] | None:
