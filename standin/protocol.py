@@ -1,4 +1,5 @@
-"""What the stand-in reproduces of Telegram's Bot API: limits, error texts, the error answer.
+"""What the stand-in reproduces of Telegram's Bot API: limits, error texts, the error answer,
+and the HTTP answer every part hands back to the HTTP layer.
 
 Constants and descriptions are Telegram's own, so the bot's error handling sees in tests what it
 would see in production.
@@ -102,6 +103,8 @@ def bad_request(description: str) -> ApiError:
 
 @dataclass
 class Response:
+    """An HTTP answer for standin/http.py to send; ``drop`` closes the connection instead."""
+
     status: int
     body: bytes = b""
     content_type: str = "application/json"
