@@ -134,7 +134,7 @@ async def standin_process() -> AsyncIterator[tuple[str, int]]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.standin",
+        "standin",
         "--port",
         str(port),
         "--no-chat-check",

@@ -32,8 +32,8 @@ from typing import Any
 
 from bot.reminder_service import ReminderService, load_lines
 from bot.reminders import Schedule, ZoneIndex
-from bot.standin import BotApiStandIn, RecordedMessage
 from bot.storage import Storage
+from standin import BotApiStandIn, RecordedMessage
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw3"
 REPO = Path(__file__).resolve().parent.parent

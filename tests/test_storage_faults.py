@@ -18,9 +18,9 @@ from bot.messaging import Reply
 from bot.reminder_service import ReminderService
 from bot.reminders import Schedule, ZoneIndex
 from bot.scheduler import DueScheduler
-from bot.standin import BotApiStandIn
 from bot.storage import Migration, Storage, StorageError
 from handlers.errors import STORAGE_BUSY
+from standin import BotApiStandIn
 from tests.support.app import RunningBot, button_data, running_bot
 from tests.test_sessions_service import Recorder, services_at
 
