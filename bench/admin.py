@@ -21,6 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench.harness import limited_bot
+from bench.sessions import NullSender
 from bot import admin, privacy
 from bot.ask import build_asker
 from bot.content import load_catalog
@@ -91,7 +92,7 @@ async def main() -> None:
                 counts.append(time.perf_counter() - started)
             print(f"broadcast audience of {CHATS:,} chats: median {median_us(counts)}")
 
-            service = privacy.PrivacyService(storage)
+            service = privacy.PrivacyService(storage, privacy.ForgetGuard(NullSender()))
             forgets = []
             for chat in range(1, 21):
                 await storage.execute(
