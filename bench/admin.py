@@ -84,7 +84,7 @@ async def main() -> None:
             print(f"ask one question:            median {median_us(asks)}")
             print(f"count it (UPSERT + commit):  median {median_us(bumps)}")
 
-            broadcasts = admin.BroadcastService(storage)
+            broadcasts = admin.BroadcastService(storage, NullSender())
             counts = []
             for _ in range(20):
                 started = time.perf_counter()

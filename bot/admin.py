@@ -213,8 +213,8 @@ class BroadcastService:
     def __init__(
         self,
         storage: Storage,
+        sender: Sender,
         *,
-        sender: Sender | None = None,
         clock: Clock = time.time,
         on_change: Callable[[], None] = lambda: None,
         batch: int = 50,
@@ -315,8 +315,6 @@ class BroadcastService:
 
     async def run_due(self, now: float) -> None:
         """Send one batch of due deliveries, record how each ended, report progress."""
-        if self.sender is None:
-            return
         rows = await self.storage.fetchall(
             "SELECT d.broadcast_id, d.chat_id, d.attempts, b.text FROM broadcast_deliveries d "
             "JOIN broadcasts b ON b.id = d.broadcast_id "
@@ -345,7 +343,6 @@ class BroadcastService:
     async def _deliver(
         self, broadcast_id: int, chat_id: int, attempts: int, text: str, batch: _Batch
     ) -> None:
-        assert self.sender is not None
         key = (broadcast_id, chat_id)
         try:
             await self.sender.send(chat_id, Reply(html_text(text)))
@@ -434,7 +431,6 @@ class BroadcastService:
         await self._show(admin_chat, message_id, progress_reply(broadcast_id, tally, done=done))
 
     async def _show(self, admin_chat: int, message_id: int | None, reply: Reply) -> None:
-        assert self.sender is not None
         try:
             if message_id is not None:
                 await self.sender.edit(admin_chat, message_id, reply)

@@ -74,7 +74,7 @@ class Services:
             on_change=lambda: scheduler.wake(ReminderService.name),
         )
         broadcasts = BroadcastService(
-            storage, sender=guard, on_change=lambda: scheduler.wake(BroadcastService.name)
+            storage, guard, on_change=lambda: scheduler.wake(BroadcastService.name)
         )
         for source in (sessions.timetable, reminders, broadcasts):
             scheduler.add(source)

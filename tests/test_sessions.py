@@ -220,3 +220,23 @@ def test_stopping_before_the_first_step_is_not_history(catalog: Catalog) -> None
     stopped = states.stop(_state(catalog), 5.0, 1.0)
     assert stopped.steps_done == 0 and stopped.status == "stopped"
     assert replace(stopped, status="x").seconds_done == 0
+
+
+def test_a_one_step_practice_counts_its_step_in_the_singular(catalog: Catalog) -> None:
+    plan = plans.plan_practice(catalog.entries["technique.trapezius-kneading"])
+    ready = states.SessionState(
+        id=1,
+        chat_id=1,
+        kind=plan.kind,
+        entry_id=plan.entry_id,
+        title=plan.title,
+        steps=plan.steps,
+        status="ready",
+    )
+    heading = replies.checklist_reply(ready, catalog).text.splitlines()[0]
+    assert heading.endswith(" · 2 min, 1 step"), heading
+    shown = states.fire(states.begin(ready, 0.0), 0.0, 1.0).state
+    stopped = replies.stopped_reply(states.stop(shown, 10.0, 1.0)).text
+    assert stopped.startswith("⏹ Stopped after 0 of 1 step ("), stopped
+    routine = _state(catalog)
+    assert f", {routine.total} steps" in replies.checklist_reply(routine, catalog).text
