@@ -56,8 +56,6 @@ CHECKLIST = (
 )
 STEP_OVER = "This step is over."
 NO_SESSION = "There's no session running. /session starts one."
-
-
 NOT_STARTED = "The session hasn't started yet: press ▶️ Start when you're ready."
 ALREADY_GOING = "We're already going. Type <i>pause</i> to pause."
 TOAST_GO = "Here we go"
