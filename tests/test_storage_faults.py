@@ -190,10 +190,9 @@ async def test_a_reminder_sent_while_locked_is_not_sent_again(
 async def test_a_step_sent_while_locked_is_recorded_once_it_is_free(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    services, _ = services_at(tmp_path / "db.sqlite3")
     lock = WriteLock(tmp_path / "db.sqlite3")
     sender = LockingSender(lock)
-    services.use_sender(sender)
+    services, _ = services_at(tmp_path / "db.sqlite3", sender)
     await services.start()
     await short_busy_timeout(services.storage)
     plan = services.sessions.plan("routine", "routine.quick-relax")
