@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 
 import aiosqlite
 
-from bot.ask import Answer
-from bot.cards import html_text
+from bot.ask.service import Answer
 from bot.messaging import Button, ChatUnreachable, Reply, Sender, SendFailed
 from bot.storage import Storage
+from bot.text import html_text
 
 log = logging.getLogger(__name__)
 

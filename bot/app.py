@@ -27,8 +27,8 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest, RequestData
 
 import handlers
+from bot.catalog.entries import Catalog
 from bot.config import Settings
-from bot.content import Catalog
 from bot.services import Services
 from handlers.context import BotContext, BotData
 from handlers.menu import COMMANDS

@@ -21,8 +21,7 @@ from typing import Any
 import aiosqlite
 import yaml
 
-from bot.cards import html_text
-from bot.content import CONTENT_DIR, ContentError
+from bot.catalog.files import CONTENT_DIR, ContentError
 from bot.messaging import Button, ChatUnreachable, Reply, Sender, SendFailed
 from bot.reminders import (
     CATCH_UP_SECONDS,
@@ -38,6 +37,7 @@ from bot.reminders import (
     zone_for,
 )
 from bot.storage import Storage, StorageError
+from bot.text import html_text
 from bot.unreachable import end_chat_in, log_ended
 
 log = logging.getLogger(__name__)

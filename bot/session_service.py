@@ -21,13 +21,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from bot import sessions as core
-from bot.cards import format_minutes, html_text
+from bot.catalog.entries import Catalog
 from bot.config import Settings
-from bot.content import Catalog
 from bot.messaging import ChatUnreachable, Reply, Sender, SendFailed
 from bot.scheduler import DueScheduler
 from bot.sessions import Plan, SessionState
 from bot.storage import Storage, StorageError
+from bot.text import format_minutes, html_text
 from bot.unreachable import end_chat
 
 log = logging.getLogger(__name__)

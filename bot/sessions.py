@@ -15,9 +15,9 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-from bot.cards import format_minutes, html_text
-from bot.content import MIN_STEP_SECONDS, Catalog, Entry
+from bot.catalog.entries import MIN_STEP_SECONDS, Catalog, Entry
 from bot.messaging import Button, Reply
+from bot.text import format_minutes, html_text
 
 PRACTICE_SECONDS = 120
 PRACTICE_HALFWAY = "Halfway there: switch to the other side now."

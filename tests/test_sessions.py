@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from bot import sessions as s
-from bot.content import MIN_STEP_SECONDS, Catalog
+from bot.catalog.entries import MIN_STEP_SECONDS, Catalog
 from bot.session_service import streak_days
 from tests.support.app import shipped_catalog
 
