@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.config import ConfigError, Settings, load_settings, prepare_database_path
 from bot.content import CONTENT_DIR, Catalog, ContentError, load_catalog, searchable_text
 from bot.logs import setup_logging
-from bot.reminder_service import load_lines
+from bot.reminders.lines import load_lines
 from bot.storage import StorageError
 
 EXIT_CONFIG = 2

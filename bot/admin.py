@@ -21,6 +21,8 @@ import aiosqlite
 from bot.ask import Answer
 from bot.cards import html_text
 from bot.messaging import Button, ChatUnreachable, Reply, Sender, SendFailed
+from bot.reminders.store import PAUSED_IN_CHAT, pause_chat_in
+from bot.reminders.store import counts as reminder_counts
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -51,7 +53,7 @@ _TARGETS = (
     "AND d.status = 'unreachable' AND d.done_at >= c.last_seen_at) "
     "AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.chat_id = c.chat_id "
     "AND s.status = 'gone' AND s.ended_at >= c.last_seen_at) "
-    "AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.chat_id = c.chat_id AND r.paused = 1)"
+    f"AND NOT {PAUSED_IN_CHAT}"
 )
 
 
@@ -101,19 +103,17 @@ async def stats(storage: Storage, now: float | None = None) -> Stats:
         "SELECT COUNT(*), COALESCE(SUM(status = 'running'), 0) FROM sessions "
         "WHERE status IN ('ready', 'running', 'paused')"
     )
-    reminders = await storage.fetchone(
-        "SELECT COUNT(*), COALESCE(SUM(paused), 0), COUNT(DISTINCT chat_id) FROM reminders"
-    )
+    reminders = await reminder_counts(storage)
     counters = await storage.fetchall("SELECT name, value FROM counters")
-    assert chats is not None and sessions is not None and reminders is not None
+    assert chats is not None and sessions is not None
     return Stats(
         chats=int(chats[0]),
         active_week=int(chats[1]),
         open_sessions=int(sessions[0]),
         running_sessions=int(sessions[1]),
-        reminders=int(reminders[0]),
-        paused_reminders=int(reminders[1]),
-        reminder_chats=int(reminders[2]),
+        reminders=reminders[0],
+        paused_reminders=reminders[1],
+        reminder_chats=reminders[2],
         counters={str(name): int(value) for name, value in counters},
     )
 
@@ -400,18 +400,14 @@ class BroadcastService:
             "ended_at = ? WHERE chat_id = ? AND status IN ('ready', 'running', 'paused')",
             (now, chat_id),
         )
-        reminders = await db.execute(
-            "UPDATE reminders SET paused = 1, due_at = NULL, snooze_at = NULL "
-            "WHERE chat_id = ? AND paused = 0",
-            (chat_id,),
-        )
+        reminders = await pause_chat_in(db, chat_id)
         log.warning(
             "chat %s cannot be reached (blocked the bot?): broadcast %s skips it; "
             "ended %d session(s), paused %d reminder(s)",
             chat_id,
             broadcast_id,
             sessions.rowcount,
-            reminders.rowcount,
+            reminders,
         )
 
     async def _report(self, broadcast_id: int) -> None:

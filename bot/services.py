@@ -11,8 +11,9 @@ from bot.content import Catalog
 from bot.flood import FloodGuard
 from bot.messaging import Sender
 from bot.privacy import PrivacyService
-from bot.reminder_service import ReminderService, load_lines
-from bot.reminders import ZoneIndex
+from bot.reminders.lines import load_lines
+from bot.reminders.service import ReminderService
+from bot.reminders.zones import ZoneIndex
 from bot.scheduler import DueScheduler
 from bot.search import build_searcher
 from bot.session_service import SessionService
@@ -26,7 +27,7 @@ class Services:
     settings: Settings
     catalog: Catalog
     storage: Storage
-    reminders: ReminderService
+    reminder_lines: tuple[str, ...]
     scheduler: DueScheduler = field(default_factory=DueScheduler)
     flood: FloodGuard = field(default_factory=FloodGuard)
     # The question index is built once, here, at start-up; never per question.
@@ -34,19 +35,26 @@ class Services:
     sessions: SessionService = field(init=False)
     broadcasts: BroadcastService = field(init=False)
     privacy: PrivacyService = field(init=False)
+    reminders: ReminderService = field(init=False)
 
     def __post_init__(self) -> None:
         self.asker = build_asker(self.catalog, build_searcher(self.catalog))
         self.sessions = SessionService(self.storage, self.catalog, self.settings, self.scheduler)
         self.scheduler.add(self.sessions)
-        self.reminders.on_change = lambda: self.scheduler.wake(self.reminders.name)
-        self.scheduler.add(self.reminders)
         self.broadcasts = BroadcastService(self.storage)
         self.broadcasts.on_change = lambda: self.scheduler.wake(self.broadcasts.name)
         self.scheduler.add(self.broadcasts)
         self.privacy = PrivacyService(self.storage)
         # After /forget every timetable looks again: the chat's due rows are gone.
         self.privacy.on_forget = lambda chat_id: self.scheduler.wake()
+        self.reminders = ReminderService(
+            self.storage,
+            self.reminder_lines,
+            ZoneIndex(),
+            sender=self.privacy.guard,
+            wake=lambda: self.scheduler.wake(self.reminders.timetable.name),
+        )
+        self.scheduler.add(self.reminders.timetable)
 
     @classmethod
     def create(cls, settings: Settings, catalog: Catalog) -> Services:
@@ -55,7 +63,7 @@ class Services:
             settings=settings,
             catalog=catalog,
             storage=storage,
-            reminders=ReminderService(storage, load_lines(known_ids=catalog.entries), ZoneIndex()),
+            reminder_lines=load_lines(known_ids=catalog.entries),
             flood=FloodGuard(limit=settings.flood_limit),
         )
 
@@ -65,7 +73,6 @@ class Services:
         # was forgotten sends that chat nothing afterwards.
         self.privacy.guard.inner = sender
         self.sessions.sender = self.privacy.guard
-        self.reminders.sender = self.privacy.guard
         self.broadcasts.sender = self.privacy.guard
 
     async def start(self) -> None:

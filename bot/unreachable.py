@@ -13,6 +13,7 @@ import logging
 
 import aiosqlite
 
+from bot.reminders.store import pause_chat_in
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -25,13 +26,7 @@ async def end_chat_in(db: aiosqlite.Connection, chat_id: int, now: float) -> tup
         "WHERE chat_id = ? AND status IN ('ready', 'running', 'paused')",
         (now, chat_id),
     )
-    sessions = cursor.rowcount
-    cursor = await db.execute(
-        "UPDATE reminders SET paused = 1, due_at = NULL, snooze_at = NULL "
-        "WHERE chat_id = ? AND paused = 0",
-        (chat_id,),
-    )
-    return sessions, cursor.rowcount
+    return cursor.rowcount, await pause_chat_in(db, chat_id)
 
 
 def log_ended(chat_id: int, reason: str, sessions: int, reminders: int) -> None:

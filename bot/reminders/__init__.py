@@ -1,0 +1,15 @@
+"""Daily reminders: a nudge to relax at a wall-clock time in the person's time zone.
+
+Where things are:
+    schedule.py   a reminder's time and days, a stored zone's tzinfo, when it next fires
+    records.py    the records passed around: Reminder, Pending, Added, NeedZone, ZoneSet
+    parse.py      what people type ("9pm weekdays") -> a Schedule
+    zones.py      what people type ("Berlin", "UTC+2") -> a zone name; zone name -> tzinfo
+    phrases.py    plain-words requests ("remind me at 9pm", "stop reminding me")
+    buttons.py    the callback data of this feature's buttons
+    lines.py      the rotating reminder lines from content/reminders/lines.yaml
+    store.py      every SQL statement on the reminders tables
+    service.py    the use cases handlers call (add, list, delete, snooze, set zone)
+    timetable.py  the DueSource that sends due reminders
+    replies.py    every reminder text a person reads
+"""
