@@ -12,6 +12,7 @@ from pathlib import Path
 from bot.config import ConfigError, Settings, load_settings, prepare_database_path
 from bot.content import CONTENT_DIR, Catalog, ContentError, load_catalog, searchable_text
 from bot.logs import setup_logging
+from bot.reminders import zone_rules
 from bot.reminders.lines import load_lines
 from bot.storage import StorageError
 
@@ -122,6 +123,7 @@ def _check(content_dir: Path) -> int:
         print("search: synonyms, concepts and warning signs valid")
         lines = load_lines(content_dir / "reminders" / "lines.yaml", known_ids=catalog.entries)
         print(f"reminder lines: {len(lines)}, all valid")
+        print(zone_rules.in_use().describe())
     except ContentError as error:
         problems.extend(f"content: {problem}" for problem in error.problems)
     try:

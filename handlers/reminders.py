@@ -11,11 +11,11 @@ from telegram.ext import ApplicationHandlerStop
 from bot.messaging import Reply
 from bot.reminders import replies
 from bot.reminders.buttons import parse_press
-from bot.reminders.parse import parse_schedule
+from bot.reminders.parse import NeedTime, parse_schedules
 from bot.reminders.phrases import Intent, parse_intent
 from bot.reminders.schedule import ReminderError, Schedule
 from bot.reminders.service import ReminderService
-from bot.reminders.zones import ZoneError
+from bot.reminders.zones import ZoneChoice, ZoneError
 from handlers.context import BotContext
 from handlers.fallback import stale_button
 from handlers.render import answer, markup
@@ -24,13 +24,16 @@ from handlers.render import answer, markup
 
 
 async def _add(update: Update, service: ReminderService, text: str | Schedule) -> None:
-    """Parse a schedule and save it, answering with what was understood or why not."""
+    """Parse the schedules and save them, answering with what was understood or why not."""
     chat = update.effective_chat
     if chat is None:
         return
     try:
-        schedule = text if isinstance(text, Schedule) else parse_schedule(text)
-        outcome = await service.add(chat.id, schedule)
+        schedules = [text] if isinstance(text, Schedule) else parse_schedules(text)
+        outcome = await service.add_all(chat.id, schedules)
+    except NeedTime as question:
+        await answer(update, replies.time_choices(question.part, question.weekdays))
+        return
     except ReminderError as error:
         await answer(update, replies.warning(str(error)))
         return
@@ -86,12 +89,15 @@ async def _set_zone_from_text(update: Update, service: ReminderService, text: st
     if chat is None:
         return
     try:
-        zone = service.zones.resolve(text)
-        outcome = await service.set_zone(chat.id, zone)
+        found = service.zones.read(text)
+        if isinstance(found, ZoneChoice):
+            await answer(update, replies.zone_choice(found.typed, found.options))
+            return
+        outcome = await service.set_zone(chat.id, found.zone)
     except (ZoneError, ReminderError) as error:
         await answer(update, replies.warning(str(error)))
         return
-    await answer(update, replies.zone_set_reply(outcome, _now()))
+    await answer(update, replies.zone_set_reply(outcome, _now(), found.note))
 
 
 def _now() -> float:

@@ -23,7 +23,11 @@ _SET = re.compile(
     r"^(?:please\s+|can\s+you\s+|could\s+you\s+)?"
     r"(?:remind\s+me|set\s+(?:a\s+|an\s+|my\s+)?(?:daily\s+)?reminder)\b(?P<rest>.*)$"
 )
-_TIME_HINT = re.compile(r"\d|\b(?:noon|midnight|morning|evening|night)\b")
+_TIME_HINT = re.compile(
+    r"\d|\b(?:noon|midnight|mornings?|evenings?|nights?|tonight|afternoons?|nightly)\b"
+    r"|\b(?:at|for)\s+(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|half|quarter)\b"
+)
 
 
 def parse_intent(text: str) -> Intent | None:

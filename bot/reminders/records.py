@@ -26,21 +26,37 @@ class Pending:
     """The bot asked this chat for its zone; ``schedule`` is None for a plain /timezone."""
 
     schedule: Schedule | None
+    more: tuple[Schedule, ...] = ()
 
 
 @dataclass(frozen=True)
 class Added:
-    """A reminder was saved."""
+    """A reminder was saved (and ``more`` when one message asked for several)."""
 
     reminder: Reminder
     resumed: int = 0
+    more: tuple[Reminder, ...] = ()
+    already: tuple[Schedule, ...] = ()  # asked for, but the chat had them before
+
+    @property
+    def reminders(self) -> tuple[Reminder, ...]:
+        return (self.reminder, *self.more)
 
 
 @dataclass(frozen=True)
 class NeedZone:
-    """The chat has no time zone yet: the reminder waits in ``reminder_pending``."""
+    """The chat has no time zone yet: the reminders wait in ``reminder_pending``."""
 
     schedule: Schedule
+    more: tuple[Schedule, ...] = ()
+
+
+@dataclass(frozen=True)
+class NoRoom:
+    """Several reminders asked for, fewer free places: nothing saved, the person picks."""
+
+    schedules: tuple[Schedule, ...]
+    free: int
 
 
 @dataclass(frozen=True)
@@ -50,3 +66,4 @@ class ZoneSet:
     zone: str
     created: Reminder | None = None
     moved: int = 0
+    more: tuple[Reminder, ...] = ()

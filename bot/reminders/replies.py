@@ -19,7 +19,7 @@ from bot.reminders.buttons import (
     stop_data,
     zone_data,
 )
-from bot.reminders.records import Added, NeedZone, Reminder, ZoneSet
+from bot.reminders.records import Added, NeedZone, NoRoom, Reminder, ZoneSet
 from bot.reminders.schedule import (
     MAX_REMINDERS,
     WEEKDAYS,
@@ -86,6 +86,39 @@ def one_time_only() -> str:
     return "One time per reminder, please: send a second /remind for another time."
 
 
+def too_many_times() -> str:
+    return f"That is more than {MAX_REMINDERS} times; I keep at most {MAX_REMINDERS} reminders."
+
+
+def no_days_left() -> str:
+    return f"That leaves no day of the week. {ACCEPTED}"
+
+
+# Part of the day -> how to ask for its time, and the hours offered as buttons.
+_PART_OF_DAY = {
+    "a": ("in the morning", (7, 8, 9)),
+    "p": ("in the evening", (19, 20, 21)),
+    "n": ("at night", (21, 22, 23)),
+}
+
+
+def which_time(part: str) -> str:
+    words, hours = _PART_OF_DAY.get(part, _PART_OF_DAY["p"])
+    return (
+        f"At what time {words}? Tap one, or send it, e.g. <code>remind me at {hours[1]}:30</code>."
+    )
+
+
+def time_choices(part: str, weekdays: int) -> Reply:
+    """A part of the day without a time: ask, with a few times as buttons."""
+    hours = _PART_OF_DAY.get(part, _PART_OF_DAY["p"])[1]
+    choices = [Schedule(hour, 0, weekdays) for hour in hours]
+    return Reply(
+        f"⏰ {which_time(part)}",
+        buttons=tuple((Button(f"⏰ {s.describe()}", data=new_data(s)),) for s in choices),
+    )
+
+
 def not_a_time(token: str) -> str:
     return f"“{html_text(token[:20])}” is not a time of day. {ACCEPTED}"
 
@@ -124,6 +157,45 @@ def unknown_zone(query: str = "") -> str:
 
 def no_such_offset() -> str:
     return f"That offset does not exist on Earth. {ZONE_HELP}"
+
+
+def pseudo_zone(typed: str) -> str:
+    return (
+        f"“{html_text(typed[:40])}” is a setting of computers, not a place, so it can't "
+        f"follow your clock. {ZONE_HELP}"
+    )
+
+
+def unused_offset(name: str, nearest: list[str]) -> str:
+    offsets = " or ".join(nearest)
+    return (
+        f"No place uses {name}. The nearest offsets in use are {offsets}; better still, "
+        "send your city (<i>Berlin</i>, <i>New York</i>), so daylight saving is followed too."
+    )
+
+
+def renamed_zone(old: str, new: str) -> str:
+    return f"{html_text(old)} is the old name of {html_text(new)}."
+
+
+def zone_read_as(typed: str, described: str, zone: str, daylight: bool, hint: str) -> str:
+    """One line: what an abbreviation or everyday name was taken as (``hint`` is HTML)."""
+    dst = "with daylight saving" if daylight else "no daylight saving"
+    line = f"I took “{html_text(typed[:20])}” as {described}: {html_text(zone)}, {dst}."
+    return f"{line} {hint}" if hint else line
+
+
+def zone_choice(typed: str, options: tuple[tuple[str, str], ...]) -> Reply:
+    """A name several places use: one button per place."""
+    buttons = tuple(
+        tuple(Button(label, data=zone_data(zone)) for label, zone in options[i : i + 2])
+        for i in range(0, len(options), 2)
+    )
+    return Reply(
+        f"🌍 “{html_text(typed[:40])}” is used in more than one place. Which one is yours? "
+        "(Or send your city.)",
+        buttons=buttons,
+    )
 
 
 def warning(message: str) -> Reply:
@@ -165,26 +237,49 @@ def current_zone(zone: str | None, now: float) -> Reply:
     return Reply(current + question.text, buttons=question.buttons)
 
 
-def added_reply(outcome: Added | NeedZone) -> Reply:
+def added_reply(outcome: Added | NeedZone | NoRoom) -> Reply:
     if isinstance(outcome, NeedZone):
         return zone_question(outcome.schedule)
-    reminder = outcome.reminder
+    if isinstance(outcome, NoRoom):
+        return no_room_reply(outcome)
+    saved = outcome.reminders
+    which = " and ".join(r.schedule.describe() for r in saved)
+    first = min(saved, key=lambda r: r.next_fire_at)
     lines = [
-        f"✅ I'll remind you {reminder.schedule.describe()} ({html_text(reminder.zone)}).",
-        f"Next one: {next_time(reminder)}. /reminders lists them; /remind off stops them all.",
+        f"✅ I'll remind you {which} ({html_text(first.zone)}).",
+        f"Next one: {next_time(first)}. /reminders lists them; /remind off stops them all.",
     ]
+    if outcome.already:
+        had = " and ".join(s.describe() for s in outcome.already)
+        lines.append(f"You already had a reminder {had}.")
     if outcome.resumed:
         lines.append("Your paused reminders are back on, too.")
     return Reply("\n".join(lines))
 
 
-def zone_set_reply(outcome: ZoneSet, now: float) -> Reply:
+def no_room_reply(outcome: NoRoom) -> Reply:
+    """More reminders asked for than fit: which one(s) should I set?"""
+    asked = len(outcome.schedules)
+    room = "one more" if outcome.free == 1 else f"{outcome.free} more"
+    return Reply(
+        f"⏰ That is {asked} reminders, and I keep at most {MAX_REMINDERS} per chat: there is "
+        f"room for {room}. Which should I set? (Or delete one in /reminders first.)",
+        buttons=tuple(
+            (Button(f"⏰ {s.describe()}", data=new_data(s)),) for s in outcome.schedules
+        ),
+    )
+
+
+def zone_set_reply(outcome: ZoneSet, now: float, note: str = "") -> Reply:
+    """The zone was saved; ``note`` (HTML) says how a typed name was read."""
     lines = [
         f"🌍 Time zone set to {html_text(outcome.zone)} "
         f"(it's {local_clock(outcome.zone, now)} there now)."
     ]
+    if note:
+        lines.append(note)
     if outcome.created is not None:
-        lines.append(added_reply(Added(outcome.created)).text)
+        lines.append(added_reply(Added(outcome.created, more=outcome.more)).text)
     elif outcome.moved:
         lines.append(f"Your {outcome.moved} reminder(s) now follow this zone.")
     return Reply("\n".join(lines))

@@ -60,6 +60,8 @@ def describe_days(mask: int) -> str:
         return "weekdays"
     if mask == WEEKENDS:
         return "weekends"
+    if bin(mask).count("1") == 6:
+        return f"every day except {DAY_NAMES[(~mask & EVERY_DAY).bit_length() - 1]}"
     return ", ".join(name for bit, name in enumerate(DAY_NAMES) if mask >> bit & 1)
 
 

@@ -14,7 +14,7 @@ import aiosqlite
 
 from bot.messaging import Sender
 from bot.reminders import replies
-from bot.reminders.records import Added, NeedZone, Pending, Reminder, ZoneSet
+from bot.reminders.records import Added, NeedZone, NoRoom, Pending, Reminder, ZoneSet
 from bot.reminders.schedule import (
     MAX_REMINDERS,
     SNOOZE_SECONDS,
@@ -75,24 +75,45 @@ class ReminderService:
         Raises:
             ReminderError: a sixth reminder, or one the chat already has.
         """
+        outcome = await self.add_all(chat_id, [schedule])
+        assert not isinstance(outcome, NoRoom)  # one reminder fits, or ReminderError
+        return outcome
+
+    async def add_all(self, chat_id: int, schedules: list[Schedule]) -> Added | NeedZone | NoRoom:
+        """Save the reminders one message asked for ('at 8 and at 20'), all or none.
+
+        Those the chat already has are skipped; when the others do not all fit, nothing is
+        saved and the outcome says how many places are free (NoRoom).
+
+        Raises:
+            ReminderError: no place free, or the chat has every one of them already.
+        """
         now = self._clock()
         async with self.store.transaction() as db:
             await self.store.ensure_chat(db, chat_id, now)
             zone = await self.store.zone_in(db, chat_id)
             if zone is None:
-                await self.store.park(db, chat_id, schedule, now)
-                return NeedZone(schedule)
+                await self.store.park(db, chat_id, schedules, now)
+                return NeedZone(schedules[0], tuple(schedules[1:]))
+            existing = {r.schedule for r in await self.store.for_chat_in(db, chat_id)}
+            new = [s for s in schedules if s not in existing]
+            free = MAX_REMINDERS - len(existing)
+            if len(new) > 1 and 0 < free < len(new):
+                return NoRoom(tuple(new), free)
             resumed = await self._resume(db, chat_id, now)
-            reminder = await self._insert(db, chat_id, schedule, zone, now)
+            if not new:
+                raise ReminderError(replies.already_have(schedules[0]))
+            saved = [await self._insert(db, chat_id, s, zone, now) for s in new]
         self._wake()
-        return Added(reminder, resumed)
+        already = tuple(s for s in schedules if s in existing)
+        return Added(saved[0], resumed, tuple(saved[1:]), already)
 
     async def ask_zone(self, chat_id: int) -> None:
         """Remember that the chat's next free text answers 'which time zone?'."""
         now = self._clock()
         async with self.store.transaction() as db:
             await self.store.ensure_chat(db, chat_id, now)
-            await self.store.park(db, chat_id, None, now)
+            await self.store.park(db, chat_id, [], now)
 
     async def pending(self, chat_id: int) -> Pending | None:
         """The zone question this chat has not answered yet (a day later it is forgotten)."""
@@ -119,11 +140,11 @@ class ReminderService:
             fires = [(r.id, next_fire(r.schedule, tz, now)) for r in moved]
             await self.store.move(db, zone, fires)
             waiting = await self.store.take_pending(db, chat_id, now - PENDING_TTL)
-            created = None
-            if waiting is not None:
-                created = await self._insert(db, chat_id, waiting, zone, now)
+            created = [await self._insert(db, chat_id, s, zone, now) for s in waiting]
         self._wake()
-        return ZoneSet(zone, created, len(moved))
+        if not created:
+            return ZoneSet(zone, None, len(moved))
+        return ZoneSet(zone, created[0], len(moved), tuple(created[1:]))
 
     async def delete(self, chat_id: int, reminder_id: int) -> Reminder | None:
         """Delete one of the chat's reminders; None when it is not (or no longer) theirs."""

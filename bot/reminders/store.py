@@ -40,6 +40,21 @@ def _reminder(row: sqlite3.Row | Sequence[Any]) -> Reminder:
     )
 
 
+def _encode(schedules: Sequence[Schedule]) -> str | None:
+    return ",".join(f"{s.clock}/{s.weekdays}" for s in schedules) or None
+
+
+def _decode(text: object) -> tuple[Schedule, ...]:
+    if not isinstance(text, str) or not text:
+        return ()
+    schedules = []
+    for item in text.split(","):
+        clock, _, mask = item.partition("/")
+        hour, _, minute = clock.partition(":")
+        schedules.append(Schedule(int(hour), int(minute), int(mask)))
+    return tuple(schedules)
+
+
 class ReminderStore:
     """The reminder tables of one database."""
 
@@ -66,7 +81,7 @@ class ReminderStore:
 
     async def pending(self, chat_id: int, since: float) -> Pending | None:
         row = await self.storage.fetchone(
-            "SELECT hour, minute, weekdays FROM reminder_pending "
+            "SELECT hour, minute, weekdays, more_times FROM reminder_pending "
             "WHERE chat_id = ? AND asked_at > ?",
             (chat_id, since),
         )
@@ -74,7 +89,8 @@ class ReminderStore:
             return None
         if row[0] is None:
             return Pending(None)
-        return Pending(Schedule(int(row[0]), int(row[1]), int(row[2])))
+        first = Schedule(int(row[0]), int(row[1]), int(row[2]))
+        return Pending(first, _decode(row[3]))
 
     async def next_due(self) -> float | None:
         row = await self.storage.fetchone(
@@ -143,38 +159,37 @@ class ReminderStore:
 
     @staticmethod
     async def park(
-        db: aiosqlite.Connection, chat_id: int, schedule: Schedule | None, now: float
+        db: aiosqlite.Connection, chat_id: int, schedules: Sequence[Schedule], now: float
     ) -> None:
-        """Remember the zone question (and the reminder waiting for its answer, if any)."""
-        if schedule is None:
+        """Remember the zone question (and the reminders waiting for its answer, if any)."""
+        if not schedules:
             await db.execute(
                 "INSERT INTO reminder_pending (chat_id, asked_at) VALUES (?, ?) "
                 "ON CONFLICT (chat_id) DO UPDATE SET asked_at = excluded.asked_at",
                 (chat_id, now),
             )
             return
+        first, more = schedules[0], _encode(schedules[1:])
         await db.execute(
-            "INSERT INTO reminder_pending (chat_id, hour, minute, weekdays, asked_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET "
-            "hour = excluded.hour, minute = excluded.minute, "
-            "weekdays = excluded.weekdays, asked_at = excluded.asked_at",
-            (chat_id, schedule.hour, schedule.minute, schedule.weekdays, now),
+            "INSERT INTO reminder_pending (chat_id, hour, minute, weekdays, more_times, "
+            "asked_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET "
+            "hour = excluded.hour, minute = excluded.minute, weekdays = excluded.weekdays, "
+            "more_times = excluded.more_times, asked_at = excluded.asked_at",
+            (chat_id, first.hour, first.minute, first.weekdays, more, now),
         )
 
     @staticmethod
-    async def take_pending(
-        db: aiosqlite.Connection, chat_id: int, since: float
-    ) -> Schedule | None:
-        """Delete the chat's zone question; the reminder that waited for it, if any."""
+    async def take_pending(db: aiosqlite.Connection, chat_id: int, since: float) -> list[Schedule]:
+        """Delete the chat's zone question; the reminders that waited for it, if any."""
         cursor = await db.execute(
             "DELETE FROM reminder_pending WHERE chat_id = ? AND asked_at > ? "
-            "RETURNING hour, minute, weekdays",
+            "RETURNING hour, minute, weekdays, more_times",
             (chat_id, since),
         )
         row = await cursor.fetchone()
         if row is None or row[0] is None:
-            return None
-        return Schedule(int(row[0]), int(row[1]), int(row[2]))
+            return []
+        return [Schedule(int(row[0]), int(row[1]), int(row[2])), *_decode(row[3])]
 
     @staticmethod
     async def for_chat_in(
