@@ -14,7 +14,7 @@ import pytest_asyncio
 from bot.content import ContentError
 from bot.messaging import ChatUnreachable, Reply, SendFailed
 from bot.reminders.lines import load_lines
-from bot.reminders.records import Added, NeedZone
+from bot.reminders.records import Added, NeedZone, NoRoom
 from bot.reminders.schedule import MAX_REMINDERS, ReminderError, Schedule
 from bot.reminders.service import ReminderService
 from bot.reminders.zones import ZoneIndex
@@ -139,6 +139,43 @@ async def test_sixth_and_duplicate_reminders_are_refused(service: ReminderServic
     with pytest.raises(ReminderError, match="already have a reminder"):
         await service.add(CHAT, Schedule(6, 0))
     assert len(await service.reminders(CHAT)) == MAX_REMINDERS
+
+
+async def test_several_reminders_are_saved_together_skipping_ones_the_chat_has(
+    service: ReminderService,
+) -> None:
+    await service.set_zone(CHAT, "Europe/Berlin")
+    await added(service, Schedule(8, 0))
+    outcome = await service.add_all(CHAT, [Schedule(8, 0), Schedule(20, 0), Schedule(21, 0)])
+    assert isinstance(outcome, Added)
+    assert [r.schedule for r in outcome.reminders] == [Schedule(20, 0), Schedule(21, 0)]
+    assert outcome.already == (Schedule(8, 0),)
+    with pytest.raises(ReminderError, match="already have a reminder"):
+        await service.add_all(CHAT, [Schedule(8, 0), Schedule(20, 0)])
+
+
+async def test_several_reminders_that_do_not_fit_save_nothing(service: ReminderService) -> None:
+    await service.set_zone(CHAT, "Europe/Berlin")
+    for hour in range(MAX_REMINDERS - 1):
+        await added(service, Schedule(hour + 6, 0))
+    outcome = await service.add_all(CHAT, [Schedule(20, 0), Schedule(21, 0)])
+    assert outcome == NoRoom((Schedule(20, 0), Schedule(21, 0)), free=1)
+    assert len(await service.reminders(CHAT)) == MAX_REMINDERS - 1
+
+
+async def test_several_reminders_wait_for_the_zone_across_a_restart(
+    storage: Storage, clock: FakeClock, sender: FakeSender
+) -> None:
+    first = make_service(storage, clock, sender)
+    waiting = [Schedule(7, 30, 0b0011111), Schedule(21, 0, 0b0011111), Schedule(12, 0)]
+    assert await first.add_all(CHAT, waiting) == NeedZone(waiting[0], tuple(waiting[1:]))
+    again = make_service(storage, clock, sender)
+    pending = await again.pending(CHAT)
+    assert pending is not None and (pending.schedule, *pending.more) == tuple(waiting)
+    result = await again.set_zone(CHAT, "Europe/Berlin")
+    assert result.created is not None
+    assert [r.schedule for r in (result.created, *result.more)] == waiting
+    assert await again.pending(CHAT) is None
 
 
 async def test_due_reminder_is_sent_once_and_moves_to_the_next_day(

@@ -188,7 +188,7 @@ def parse_schedules(text: str) -> list[Schedule]:
         raise ReminderError(replies.no_time_given())
     if len(cleaned) > 200:
         raise ReminderError(replies.too_long())
-    reading = _read(_TOKEN.findall(cleaned))
+    reading = _read([token.strip() for token in _TOKEN.findall(cleaned)])
     if reading.unknown:
         raise ReminderError(replies.not_understood(" ".join(reading.unknown)))
     days = (reading.days or EVERY_DAY) & ~reading.excluded
@@ -250,7 +250,7 @@ def _read(tokens: list[str]) -> _Reading:
             reading.times[-1].suffix = token[0]
             reading.times[-1].raw += token
         elif token in ("noon", "midnight"):
-            _add_named(reading, token)
+            _add_named(reading, token, after_time=index > 0 and _is_time(tokens[index - 1]))
         elif token in _FILLER or token in ",;&'.!/+":
             pass
         elif "-" in token and all(_known(part) for part in token.split("-")):
@@ -376,9 +376,13 @@ def _add_time(reading: _Reading, time: _Time) -> None:
     reading.times.append(time)
 
 
-def _add_named(reading: _Reading, word: str) -> None:
+def _is_time(token: str) -> bool:
+    return token[0].isdigit() or token in _NUMBER_WORDS
+
+
+def _add_named(reading: _Reading, word: str, *, after_time: bool) -> None:
     hour = 12 if word == "noon" else 0
-    last = reading.times[-1] if reading.times else None
+    last = reading.times[-1] if reading.times and after_time else None
     if last is not None and last.hour == 12 and not last.minute and last.suffix is None:
         last.hour, last.minute, last.fixed = hour, 0, True  # "12 noon", "12 midnight"
         return
