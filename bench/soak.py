@@ -30,8 +30,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.reminder_service import ReminderService, load_lines
-from bot.reminders import Schedule, ZoneIndex
+from bench.reminders import NullSender
+from bot.reminders.lines import load_lines
+from bot.reminders.schedule import Schedule
+from bot.reminders.service import ReminderService
+from bot.reminders.zones import ZoneIndex
 from bot.storage import Storage
 from standin import BotApiStandIn, RecordedMessage
 
@@ -184,7 +187,7 @@ async def plant_reminders(
     storage = Storage(database)
     await storage.open()
     try:
-        service = ReminderService(storage, load_lines(), ZoneIndex())
+        service = ReminderService(storage, load_lines(), ZoneIndex(), sender=NullSender())
         hour = (time.gmtime().tm_hour + 12) % 24
         planted: dict[int, int] = {}
         now = time.time()

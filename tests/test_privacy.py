@@ -13,8 +13,9 @@ import pytest_asyncio
 
 from bot import privacy
 from bot.messaging import Reply
-from bot.reminder_service import ReminderService
-from bot.reminders import Schedule, ZoneIndex
+from bot.reminders.schedule import Schedule
+from bot.reminders.service import ReminderService
+from bot.reminders.zones import ZoneIndex
 from bot.storage import Storage
 from handlers.fallback import STALE_BUTTON
 from tests.support.app import RunningBot, buttons
@@ -107,7 +108,7 @@ async def test_forget_during_a_reminder_fan_out_stops_that_chats_nudge(storage: 
         await service.forget(CHAT, asked_at=int(time.time()))
 
     recorder.before_send.append(forget_chat)
-    await reminders.run_due(time.time())
+    await reminders.timetable.run_due(time.time())
     assert recorder.sent == [OTHER]
     assert set((await rows_about(storage, CHAT)).values()) == {0}
     # Writing again lifts the guard.

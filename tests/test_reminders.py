@@ -8,28 +8,28 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.reminders import (
-    EVERY_DAY,
-    WEEKDAYS,
-    WEEKENDS,
-    Intent,
+from bot.reminders.buttons import (
     Press,
-    ReminderError,
-    Schedule,
-    ZoneError,
-    ZoneIndex,
     delete_data,
     new_data,
-    next_fire,
-    parse_intent,
     parse_press,
-    parse_schedule,
     session_data,
     snooze_data,
     stop_data,
     zone_data,
+)
+from bot.reminders.parse import parse_schedule
+from bot.reminders.phrases import Intent, parse_intent
+from bot.reminders.schedule import (
+    EVERY_DAY,
+    WEEKDAYS,
+    WEEKENDS,
+    ReminderError,
+    Schedule,
+    next_fire,
     zone_for,
 )
+from bot.reminders.zones import ZoneError, ZoneIndex
 
 MON, TUE, WED, THU, FRI, SAT, SUN = (1 << day for day in range(7))
 
