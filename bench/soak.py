@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.reminders import NullSender
+from bot import callbacks
 from bot.reminders.lines import load_lines
 from bot.reminders.schedule import Schedule
 from bot.reminders.service import ReminderService
@@ -105,9 +106,9 @@ def message_key(record: RecordedMessage, last_step: dict[int, int]) -> Key | Non
     markup = record.reply_markup or {}
     for row in markup.get("inline_keyboard", []):
         for button in row:
-            data = str(button.get("callback_data", ""))
-            if data.startswith("rem:snooze:"):
-                return ("reminder", int(data.rsplit(":", 1)[1]))
+            press = callbacks.parse(str(button.get("callback_data", "")))
+            if isinstance(press, callbacks.ReminderAct) and press.action == "snooze":
+                return ("reminder", press.reminder_id)
     return None
 
 

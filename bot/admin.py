@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import aiosqlite
 
+from bot import callbacks as cb
 from bot.ask.service import Answer
 from bot.messaging import Button, ChatUnreachable, Reply, Sender, SendFailed
 from bot.reminders.store import PAUSED_IN_CHAT
@@ -137,28 +137,6 @@ def stats_reply(figures: Stats) -> Reply:
 
 # -- /broadcast: buttons ---------------------------------------------------------------------
 
-_PRESS = re.compile(r"^adm:(send|cancel):(\d{1,12})$")
-
-
-def send_data(broadcast_id: int) -> str:
-    return f"adm:send:{broadcast_id}"
-
-
-def cancel_data(broadcast_id: int) -> str:
-    return f"adm:cancel:{broadcast_id}"
-
-
-@dataclass(frozen=True)
-class Press:
-    action: str  # send | cancel
-    broadcast_id: int
-
-
-def parse_press(data: str) -> Press | None:
-    """The ``adm:`` button pressed, or None for anything forged or malformed."""
-    match = _PRESS.match(data)
-    return Press(match[1], int(match[2])) if match else None
-
 
 @dataclass(frozen=True)
 class Outcome:
@@ -255,8 +233,8 @@ class BroadcastService:
             f"This goes to {count} chat{'s' if count != 1 else ''}.",
             buttons=(
                 (
-                    Button(f"Send to {count} chats", data=send_data(broadcast_id)),
-                    Button("Cancel", data=cancel_data(broadcast_id)),
+                    Button(f"Send to {count} chats", cb.BroadcastSend(broadcast_id)),
+                    Button("Cancel", cb.BroadcastCancel(broadcast_id)),
                 ),
             ),
         )

@@ -8,9 +8,9 @@ from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop
 
+from bot.callbacks import ReminderAct, ReminderMenu, ReminderNew, RemindersOff, ZoneSet
 from bot.messaging import Reply
 from bot.reminders import replies
-from bot.reminders.buttons import parse_press
 from bot.reminders.parse import NeedTime, parse_schedules
 from bot.reminders.phrases import Intent, parse_intent
 from bot.reminders.schedule import ReminderError, Schedule
@@ -145,36 +145,40 @@ async def _run_intent(update: Update, context: BotContext, intent: Intent) -> No
 # -- buttons ----------------------------------------------------------------------------------
 
 
-async def reminder_button(update: Update, context: BotContext) -> None:
-    """Handle the rem: buttons: set-up menu, quick choices, snooze, stop, delete."""
+ReminderPress = ReminderMenu | ReminderNew | ReminderAct | RemindersOff
+
+
+async def reminder_button(update: Update, context: BotContext, press: ReminderPress) -> None:
+    """Handle the reminder buttons: set-up menu, quick choices, snooze, stop, delete."""
     query, chat = update.callback_query, update.effective_chat
-    press = parse_press(query.data or "") if query else None
-    if query is None or chat is None or press is None:
-        await stale_button(update, context)
+    if query is None or chat is None:
         return
     service = context.services.reminders
-    if press.action == "menu":
-        await query.answer()
-        await answer(update, replies.menu_reply())
-    elif press.action == "new" and press.schedule is not None:
-        await query.answer()
-        await _add(update, service, press.schedule)
-    elif press.action == "snooze":
-        at = await service.snooze(chat.id, press.reminder_id)
-        await query.answer(replies.SNOOZED if at else replies.GONE)
-    elif press.action == "stop":
-        gone = await service.delete(chat.id, press.reminder_id)
-        await query.answer()
-        await answer(update, replies.stopped_reply(gone))
-    else:
-        await _edit_list(query, service, chat.id, press.action, press.reminder_id)
+    match press:
+        case ReminderMenu():
+            await query.answer()
+            await answer(update, replies.menu_reply())
+        case ReminderNew(hour, minute, days):
+            await query.answer()
+            await _add(update, service, Schedule(hour, minute, days))
+        case ReminderAct("snooze", reminder_id):
+            at = await service.snooze(chat.id, reminder_id)
+            await query.answer(replies.SNOOZED if at else replies.GONE)
+        case ReminderAct("stop", reminder_id):
+            gone = await service.delete(chat.id, reminder_id)
+            await query.answer()
+            await answer(update, replies.stopped_reply(gone))
+        case ReminderAct("delete", reminder_id):
+            await _edit_list(query, service, chat.id, reminder_id)
+        case RemindersOff():
+            await _edit_list(query, service, chat.id, None)
 
 
 async def _edit_list(
-    query: CallbackQuery, service: ReminderService, chat_id: int, action: str, reminder_id: int
+    query: CallbackQuery, service: ReminderService, chat_id: int, reminder_id: int | None
 ) -> None:
-    """Delete one (or all) from the /reminders list and show the list as it is now."""
-    if action == "off":
+    """Delete one (or, with None, all) from the /reminders list and show the list as it is now."""
+    if reminder_id is None:
         await service.delete_all(chat_id)
         await query.answer(replies.ALL_DELETED)
     else:
@@ -189,12 +193,11 @@ async def _edit_list(
             raise
 
 
-async def zone_button(update: Update, context: BotContext) -> None:
+async def zone_button(update: Update, context: BotContext, press: ZoneSet) -> None:
     """Save the zone pressed in the 'which time zone?' question."""
     query, chat = update.callback_query, update.effective_chat
-    press = parse_press(query.data or "") if query else None
     service = context.services.reminders
-    if query is None or chat is None or press is None or press.zone not in service.zones:
+    if query is None or chat is None or press.zone not in service.zones:
         await stale_button(update, context)
         return
     await query.answer()

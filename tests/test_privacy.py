@@ -50,21 +50,6 @@ async def rows_about(storage: Storage, chat_id: int) -> dict[str, int]:
     return found
 
 
-@pytest.mark.parametrize(
-    ("data", "press"),
-    [
-        ("priv:forget:1700000000", ("forget", 1700000000)),
-        ("priv:keep", ("keep", 0)),
-        ("priv:forget", None),
-        ("priv:keep:5", None),
-        ("priv:forget:abc", None),
-        ("priv:wipe:1", None),
-    ],
-)
-def test_parse_press(data: str, press: tuple[str, int] | None) -> None:
-    assert privacy.parse_press(data) == press
-
-
 async def test_every_table_with_chat_ids_is_found(storage: Storage) -> None:
     tables = dict(await privacy.chat_tables(storage))
     assert {"chats", "sessions", "reminders", "reminder_pending"} <= set(tables)
@@ -180,13 +165,13 @@ async def test_forget_with_nothing_stored_has_no_buttons(bot: RunningBot) -> Non
     assert [b["text"] for b in buttons(reply)] == ["🗑 Yes, delete everything", "Keep my data"]
 
 
-@pytest.mark.parametrize("data", ["priv:forget", "priv:forget:12", "priv:nope"])
+@pytest.mark.parametrize("data", ["v1:pf", "v1:pf:12", "v1:pz", "priv:forget:12"])
 async def test_forged_or_expired_presses_delete_nothing(bot: RunningBot, data: str) -> None:
     await bot.say("/timezone UTC")
     message = bot.standin.messages(bot.chat_id)[-1]
     query = bot.standin.user_presses(bot.chat_id, message["message_id"], data, strict=False)
     answered = await bot.standin.wait_for_callback_answer(query)
-    if data == "priv:forget:12":  # well-formed but decades old
+    if data == "v1:pf:12":  # well-formed but decades old
         edited = await bot.standin.wait_for_edit(bot.chat_id, message["message_id"])
         assert "expired" in edited["text"]
     else:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import pytest_asyncio
 
+from bot import callbacks as cb
 from bot.catalog.files import ContentError
 from bot.messaging import ChatUnreachable, Reply, SendFailed
 from bot.reminders.lines import load_lines
@@ -192,9 +193,9 @@ async def test_due_reminder_is_sent_once_and_moves_to_the_next_day(
     nudge = sender.to(CHAT)[0]
     assert "Time to relax" in nudge.text
     assert [b.data for row in nudge.buttons for b in row] == [
-        "ses:start:routine.quick-relax",
-        f"rem:snooze:{reminder.id}",
-        f"rem:stop:{reminder.id}",
+        cb.SessionStart("routine.quick-relax").data(),
+        cb.ReminderAct("snooze", reminder.id).data(),
+        cb.ReminderAct("stop", reminder.id).data(),
     ]
     assert (
         await service.timetable.next_due()

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot import callbacks as cb
 from standin import BotApiStandIn
 from tests.support.app import RunningBot, button_data, buttons, running_bot
 
@@ -130,7 +131,7 @@ async def test_due_reminder_arrives_with_its_buttons_and_snooze_and_stop_work(
         "😴 Snooze 15 min",
         "🔕 Stop these reminders",
     ]
-    assert button_data(nudge, "Start") == "ses:start:routine.quick-relax"
+    assert button_data(nudge, "Start") == cb.SessionStart("routine.quick-relax").data()
     query = await bot.press(nudge, "Snooze")
     assert "15 minutes" in str(await bot.standin.wait_for_callback_answer(query))
     (reminder,) = await bot.services.reminders.reminders(bot.chat_id)
@@ -190,7 +191,9 @@ async def test_start_offers_the_reminder_menu(bot: RunningBot) -> None:
     assert "weekdays at 07:30 (Europe/London)" in done["text"]
 
 
-@pytest.mark.parametrize("data", ["rem:snooze:999", "rem:stop:abc", "tz:set:Mars/Olympus"])
+@pytest.mark.parametrize(
+    "data", ["v1:ra:snooze:999", "v1:ra:stop:abc", "v1:tz:Mars/Olympus", "rem:snooze:1"]
+)
 async def test_forged_buttons_are_answered(bot: RunningBot, data: str) -> None:
     reply = await bot.say("/start")
     query = bot.standin.user_presses(bot.chat_id, reply["message_id"], data, strict=False)

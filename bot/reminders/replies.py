@@ -7,17 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot import callbacks as cb
 from bot.messaging import Button, Reply
-from bot.reminders.buttons import (
-    delete_data,
-    menu_data,
-    new_data,
-    off_data,
-    session_data,
-    snooze_data,
-    stop_data,
-    zone_data,
-)
 from bot.reminders.records import Added, NeedZone, NoRoom, Reminder, ZoneSet
 from bot.reminders.schedule import (
     MAX_REMINDERS,
@@ -61,6 +52,15 @@ QUICK_CHOICES = (
     ("☀️ Weekdays at 7:30", Schedule(7, 30, WEEKDAYS)),
     ("🛋 Weekends at 10:00", Schedule(10, 0, WEEKENDS)),
 )
+
+
+def _add_button(label: str, schedule: Schedule) -> Button:
+    """A button that adds a reminder on ``schedule``."""
+    return Button(label, cb.ReminderNew(schedule.hour, schedule.minute, schedule.weekdays))
+
+
+# The short routine a reminder offers to start.
+QUICK_ROUTINE = "routine.quick-relax"
 
 
 # -- what was typed could not become a reminder -----------------------------------------------
@@ -115,7 +115,7 @@ def time_choices(part: str, weekdays: int) -> Reply:
     choices = [Schedule(hour, 0, weekdays) for hour in hours]
     return Reply(
         f"⏰ {which_time(part)}",
-        buttons=tuple((Button(f"⏰ {s.describe()}", data=new_data(s)),) for s in choices),
+        buttons=tuple((_add_button(f"⏰ {s.describe()}", s),) for s in choices),
     )
 
 
@@ -188,7 +188,7 @@ def zone_read_as(typed: str, described: str, zone: str, daylight: bool, hint: st
 def zone_choice(typed: str, options: tuple[tuple[str, str], ...]) -> Reply:
     """A name several places use: one button per place."""
     buttons = tuple(
-        tuple(Button(label, data=zone_data(zone)) for label, zone in options[i : i + 2])
+        tuple(Button(label, cb.ZoneSet(zone)) for label, zone in options[i : i + 2])
         for i in range(0, len(options), 2)
     )
     return Reply(
@@ -220,7 +220,7 @@ def zone_question(schedule: Schedule | None) -> Reply:
         else "for your reminders"
     )
     buttons = tuple(
-        tuple(Button(label, data=zone_data(zone)) for label, zone in COMMON_ZONES[i : i + 2])
+        tuple(Button(label, cb.ZoneSet(zone)) for label, zone in COMMON_ZONES[i : i + 2])
         for i in range(0, len(COMMON_ZONES), 2)
     )
     return Reply(f"🌍 Which time zone are you in, {why}?\n{ZONE_HELP}", buttons=buttons)
@@ -264,9 +264,7 @@ def no_room_reply(outcome: NoRoom) -> Reply:
     return Reply(
         f"⏰ That is {asked} reminders, and I keep at most {MAX_REMINDERS} per chat: there is "
         f"room for {room}. Which should I set? (Or delete one in /reminders first.)",
-        buttons=tuple(
-            (Button(f"⏰ {s.describe()}", data=new_data(s)),) for s in outcome.schedules
-        ),
+        buttons=tuple((_add_button(f"⏰ {s.describe()}", s),) for s in outcome.schedules),
     )
 
 
@@ -287,7 +285,7 @@ def zone_set_reply(outcome: ZoneSet, now: float, note: str = "") -> Reply:
 
 def list_reply(reminders: list[Reminder], zone: str | None, now: float) -> Reply:
     """Every reminder of the chat, with a delete button each."""
-    add = (Button("➕ Add a reminder", data=menu_data()),)
+    add = (Button("➕ Add a reminder", cb.ReminderMenu()),)
     if not reminders:
         return Reply(f"You have no reminders. {ACCEPTED}", buttons=(add,))
     where = f" ({html_text(zone)}, now {local_clock(zone, now)})" if zone else ""
@@ -298,17 +296,17 @@ def list_reply(reminders: list[Reminder], zone: str | None, now: float) -> Reply
         )
         lines.append(f"{number}. {reminder.schedule.describe()} — {state}")
     rows = [
-        (Button(f"🗑 Delete {n}. {r.schedule.describe()}", data=delete_data(r.id)),)
+        (Button(f"🗑 Delete {n}. {r.schedule.describe()}", cb.ReminderAct("delete", r.id)),)
         for n, r in enumerate(reminders, start=1)
     ]
-    rows.append((Button("🔕 Delete all", data=off_data()),))
+    rows.append((Button("🔕 Delete all", cb.RemindersOff()),))
     if len(reminders) < MAX_REMINDERS:
         rows.append(add)
     return Reply("\n".join(lines), buttons=tuple(rows))
 
 
 def menu_reply() -> Reply:
-    buttons = tuple((Button(label, data=new_data(s)),) for label, s in QUICK_CHOICES)
+    buttons = tuple((_add_button(label, s),) for label, s in QUICK_CHOICES)
     return Reply(
         f"⏰ <b>Daily reminder</b>\nWhen would you like a nudge to relax? Pick one, or {ACCEPTED}",
         buttons=buttons,
@@ -330,10 +328,10 @@ def nudge(reminder: Reminder, line: str) -> Reply:
     return Reply(
         f"⏰ <b>Time to relax</b>\n{html_text(line)}",
         buttons=(
-            (Button("▶️ Start a 5-minute session", data=session_data()),),
+            (Button("▶️ Start a 5-minute session", cb.SessionStart(QUICK_ROUTINE)),),
             (
-                Button("😴 Snooze 15 min", data=snooze_data(reminder.id)),
-                Button("🔕 Stop these reminders", data=stop_data(reminder.id)),
+                Button("😴 Snooze 15 min", cb.ReminderAct("snooze", reminder.id)),
+                Button("🔕 Stop these reminders", cb.ReminderAct("stop", reminder.id)),
             ),
         ),
     )
