@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.intents import SetReminder, recognise
 from bot.reminders.parse import NeedTime, parse_schedules
-from bot.reminders.phrases import parse_intent
 from bot.reminders.schedule import EVERY_DAY, WEEKDAYS, WEEKENDS, ReminderError
 
 MON, TUE, WED, THU, FRI, SAT, SUN = (1 << day for day in range(7))
@@ -216,11 +216,10 @@ def test_the_table_is_large() -> None:
     ],
 )
 def test_plain_words_reach_the_parser(text: str, rest: str) -> None:
-    intent = parse_intent(text)
-    assert intent is not None and intent.action == "set" and intent.rest == rest
+    assert recognise(text) == SetReminder(rest)
     parse_schedules(rest) if rest not in ("tonight", "every morning") else None
 
 
 @pytest.mark.parametrize("text", ["remind me one thing", "remind me how to knead"])
 def test_questions_starting_with_remind_me_are_not_reminders(text: str) -> None:
-    assert parse_intent(text) is None
+    assert not isinstance(recognise(text), SetReminder)

@@ -8,14 +8,15 @@ from bot.ask.replies import (
     CHOOSE,
     EMPTY,
     FOREIGN,
-    POINTERS,
     UNKNOWN,
     WARNING,
     entry_buttons,
+    pointer,
+    request_kind,
 )
 from bot.catalog import browse
 from bot.catalog.entries import Catalog, Entry
-from bot.intents import Intent, recognise
+from bot.intents import Request, recognise
 from bot.messaging import Reply
 from bot.search.lexical import Searcher
 from bot.search.normalize import normalize
@@ -34,7 +35,7 @@ class Answer:
 
     replies: tuple[Reply, ...]
     result: Result | None = None
-    intent: Intent | None = None
+    intent: Request | None = None
     results: tuple[Hit, ...] = field(default=())
     verdict: str = ""
 
@@ -51,7 +52,7 @@ class Asker:
         """Answer ``text``; ``intents`` False skips recognising session and reminder requests."""
         intent = recognise(text) if intents else None
         if intent is not None:
-            return Answer((Reply(POINTERS[type(intent)]),), intent=intent)
+            return Answer((Reply(pointer(intent)),), intent=intent)
         if not normalize(text):
             return Answer((Reply(EMPTY),))
         result = self.searcher.search(text)
@@ -98,7 +99,7 @@ class Asker:
             "results": [{"id": hit.entry_id, "score": hit.score} for hit in answer.results],
         }
         if answer.intent is not None:
-            line["intent"] = type(answer.intent).__name__.removesuffix("Intent").lower()
+            line["intent"] = request_kind(answer.intent)
         if answer.result is not None:
             line["verdict"] = answer.verdict
             if answer.result.warnings:
