@@ -214,7 +214,10 @@ async def start_sessions(standin: BotApiStandIn, chats: list[int]) -> dict[int, 
         standin.user_sends_text(chat, SESSION_TEXT)
     totals: dict[int, int] = {}
     for chat in chats:
-        checklist = await standin.wait_for_message(chat, timeout=30)
+        # A planted reminder may come first when start-up is slow: wait for the checklist.
+        checklist = await standin.wait_for_message(
+            chat, timeout=30, predicate=lambda message: " steps" in message.get("text", "")
+        )
         totals[chat] = int(checklist["text"].split(" steps", 1)[0].rsplit(" ", 1)[1])
         rows = checklist["reply_markup"]["inline_keyboard"]
         data = next(b["callback_data"] for row in rows for b in row if "Start" in b["text"])
