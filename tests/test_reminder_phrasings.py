@@ -169,6 +169,9 @@ REFUSED: list[tuple[str, str]] = [
     ),
     ("6, 7, 8, 9, 10 and 11", "more than 5 times"),
     ("9:61", "minutes go from 00 to 59"),
+    ("3 times a day", "didn't understand “times”"),
+    ("every 2 hours", "didn't understand “hours”"),
+    ("every 2 h", "didn't understand “h”"),
 ]
 
 # (typed, part of day asked about)
