@@ -81,8 +81,8 @@ class Asker:
             warning = browse.card(first, self.catalog)
             replies.append(Reply(f"{WARNING}\n\n{warning.text}", buttons=warning.buttons))
             results.append(Hit(first.id, 100))
-            # The normal answer competes without the safety entries the warning already gave.
-            hits = [hit for hit in hits if hit.entry_id not in self._warning_ids]
+            # The normal answer competes without the safety entries: the warning leads instead.
+            hits = [hit for hit in hits if self.catalog.entries[hit.entry_id].kind != "safety"]
             verdict = verdict_of(hits)
         if verdict == "answer":
             replies.append(browse.card(self.catalog.entries[hits[0].entry_id], self.catalog))
