@@ -12,6 +12,7 @@ from bot.content import Catalog, Entry
 from bot.intents import ControlIntent, Intent, ReminderIntent, SessionIntent, recognise
 from bot.messaging import Button, Reply
 from bot.normalize import normalize
+from bot.safety import SafetyDetector, SafetyMatch, build_detector, lead_entries
 from bot.search import Hit, Result, Searcher, choices, verdict_of
 
 # Suggested when nothing comes close (the "three nearest" are then not near at all).
@@ -33,10 +34,19 @@ FOREIGN = (
     "or try one of these:"
 )
 CHOOSE = "🤔 Did you mean one of these?"
+# The line above the safety card, by how urgent the most urgent sign found is.
 WARNING = (
     "🛟 <b>First, please read this.</b> What you describe can be a sign that a doctor "
     "should look at it before anyone massages the back."
 )
+WARNINGS = {
+    "emergency": "🚨 <b>First, please read this.</b> What you describe can need help now, "
+    "not a massage.",
+    "urgent": WARNING,
+    "doctor": "🛟 <b>First, please read this.</b> With what you describe, check before you "
+    "massage.",
+    "caution": "🛟 <b>First, please read this</b> before you start.",
+}
 POINTERS = {
     SessionIntent: "▶️ Guided sessions are started with /session.",
     ReminderIntent: "⏰ Daily reminders are set up with /remind.",
@@ -54,15 +64,16 @@ class Answer:
     intent: Intent | None = None
     results: tuple[Hit, ...] = field(default=())
     verdict: str = ""
+    warnings: tuple[SafetyMatch, ...] = ()
 
 
 class Asker:
     """Answers questions about a catalog with one search index built at start-up."""
 
-    def __init__(self, catalog: Catalog, searcher: Searcher, warning_ids: tuple[str, ...]):
+    def __init__(self, catalog: Catalog, searcher: Searcher, detector: SafetyDetector):
         self.catalog = catalog
         self.searcher = searcher
-        self._warning_ids = tuple(i for i in warning_ids if i in catalog)
+        self.detector = detector
 
     def ask(self, text: str, *, intents: bool = True) -> Answer:
         """Answer ``text``; ``intents`` False skips recognising session and reminder requests."""
@@ -72,15 +83,18 @@ class Asker:
         if not normalize(text):
             return Answer((Reply(EMPTY),))
         result = self.searcher.search(text)
+        matches = tuple(self.detector.detect(text))
+        safety = [i for i in lead_entries(matches) if i in self.catalog]
         replies: list[Reply] = []
         results: list[Hit] = []
         hits = list(result.hits)
         verdict = result.verdict
-        if result.warnings and self._warning_ids:
-            first = self.catalog.entries[self._warning_ids[0]]
+        if safety:
+            first = self.catalog.entries[safety[0]]
             warning = browse.card(first, self.catalog)
-            replies.append(Reply(f"{WARNING}\n\n{warning.text}", buttons=warning.buttons))
-            results.append(Hit(first.id, 100))
+            header = WARNINGS.get(matches[0].level, WARNING)
+            replies.append(Reply(f"{header}\n\n{warning.text}", buttons=warning.buttons))
+            results.extend(Hit(entry_id, 100) for entry_id in safety)
             # The normal answer competes without the safety entries: the warning leads instead.
             hits = [hit for hit in hits if self.catalog.entries[hit.entry_id].kind != "safety"]
             verdict = verdict_of(hits)
@@ -94,7 +108,9 @@ class Asker:
             nearest = [hit.entry_id for hit in hits[:3]]
             nearest += [i for i in STARTERS if i not in nearest][: 3 - len(nearest)]
             replies.append(self._buttons(FOREIGN if result.foreign else UNKNOWN, nearest))
-        return Answer(tuple(replies), result, results=tuple(results), verdict=verdict)
+        return Answer(
+            tuple(replies), result, results=tuple(results), verdict=verdict, warnings=matches
+        )
 
     def inline(self, text: str, *, limit: int = INLINE_LIMIT) -> list[Entry]:
         """Entries to list for ``@bot text`` in any chat: the matches, or the routines."""
@@ -122,8 +138,8 @@ class Asker:
             line["intent"] = type(answer.intent).__name__.removesuffix("Intent").lower()
         if answer.result is not None:
             line["verdict"] = answer.verdict
-            if answer.result.warnings:
-                line["warnings"] = list(answer.result.warnings)
+            if answer.warnings:
+                line["warnings"] = [match.sign for match in answer.warnings]
         return line
 
 
@@ -134,8 +150,11 @@ def plain_text(reply: Reply) -> str:
     return text + ("\n" + "\n".join(f"  [{label}]" for label in labels) if labels else "")
 
 
-def build_asker(catalog: Catalog, searcher: Searcher) -> Asker:
-    return Asker(catalog, searcher, searcher.warning_answer)
+def build_asker(
+    catalog: Catalog, searcher: Searcher, detector: SafetyDetector | None = None
+) -> Asker:
+    """The asker over ``catalog``; the warning-sign vocabulary is loaded here unless given."""
+    return Asker(catalog, searcher, detector or build_detector(catalog))
 
 
 __all__ = ["Answer", "Asker", "build_asker", "html_text", "plain_text"]

@@ -13,6 +13,7 @@ from bot.messaging import Sender
 from bot.privacy import PrivacyService
 from bot.reminder_service import ReminderService, load_lines
 from bot.reminders import ZoneIndex
+from bot.safety.pause import SafetyPause
 from bot.scheduler import DueScheduler
 from bot.search import build_searcher
 from bot.session_service import SessionService
@@ -32,6 +33,7 @@ class Services:
     # The question index is built once, here, at start-up; never per question.
     asker: Asker = field(init=False)
     sessions: SessionService = field(init=False)
+    safety_pause: SafetyPause = field(init=False)
     broadcasts: BroadcastService = field(init=False)
     privacy: PrivacyService = field(init=False)
 
@@ -39,6 +41,7 @@ class Services:
         self.asker = build_asker(self.catalog, build_searcher(self.catalog))
         self.sessions = SessionService(self.storage, self.catalog, self.settings, self.scheduler)
         self.scheduler.add(self.sessions)
+        self.safety_pause = SafetyPause(self.asker, self.sessions)
         self.reminders.on_change = lambda: self.scheduler.wake(self.reminders.name)
         self.scheduler.add(self.reminders)
         self.broadcasts = BroadcastService(self.storage)

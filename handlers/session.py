@@ -52,10 +52,16 @@ async def history_command(update: Update, context: BotContext) -> None:
 
 
 async def session_text(update: Update, context: BotContext) -> None:
-    """Take "pause", "next", "stop", "start a session", "10 minute lower back session"."""
+    """Take "pause", "next", "stop", "start a session", "10 minute lower back session"; a
+    warning sign mentioned while a session runs pauses it and gets the safety card."""
     chat, message = update.effective_chat, update.effective_message
     if chat is None or message is None or not message.text:
         return
+    safety = await context.services.safety_pause.check(chat.id, message.text)
+    if safety:
+        for reply in safety:
+            await answer(update, reply)
+        raise ApplicationHandlerStop
     request = parse_session_request(message.text)
     if request is None:
         return
