@@ -207,6 +207,10 @@ class SafetyDetector:
             for word in step.literals
         }
         self._vocabulary = frozenset(vocabulary)
+        # Per sign, its phrases filed under the words they start with, so a sentence only
+        # checks the phrases whose first word it has (there are over a thousand).
+        self._index = [_PatternIndex(sign.when) for sign in data.signs]
+        self._unless = [_PatternIndex(sign.unless) for sign in data.signs]
         self._targets = sorted(w for w in vocabulary if len(w) >= TYPO_MIN_TARGET and w.isalpha())
 
     @property
@@ -219,7 +223,7 @@ class SafetyDetector:
         parsed = [(sentence, sentence.present) for sentence in corrected]
         found: list[tuple[int, int, SafetyMatch]] = []
         for order, sign in enumerate(self._data.signs):
-            said = self._said(sign, parsed)
+            said = self._said(order, parsed)
             if said is not None:
                 match = SafetyMatch(sign.name, sign.entries[0], sign.entries, sign.level, said)
                 found.append((self._rank[sign.level], order, match))
@@ -229,12 +233,12 @@ class SafetyDetector:
         """The safety entries answering ``text``, the one to lead with first."""
         return lead_entries(self.detect(text))
 
-    def _said(self, sign: Sign, parsed: Sequence[tuple[Sentence, frozenset[str]]]) -> str | None:
+    def _said(self, order: int, parsed: Sequence[tuple[Sentence, frozenset[str]]]) -> str | None:
         for sentence, present in parsed:
-            when = [p for p in sign.when if p.could_match(present, sentence.words)]
+            when = self._index[order].candidates(present, sentence.words)
             if not when:
                 continue
-            unless = [p for p in sign.unless if p.could_match(present, sentence.words)]
+            unless = self._unless[order].candidates(present, sentence.words)
             if any(self._found(pattern, sentence, negatable=False) for pattern in unless):
                 continue
             for pattern in when:
@@ -286,6 +290,29 @@ class SafetyDetector:
             if same_start:
                 words[position] = same_start[0]
         return Sentence(tuple(words), sentence.clauses)
+
+
+class _PatternIndex:
+    """Patterns filed under the literal words their first phrase starts with."""
+
+    def __init__(self, patterns: Iterable[Pattern]) -> None:
+        self._by_word: dict[str, list[tuple[int, Pattern]]] = {}
+        self._loose: list[tuple[int, Pattern]] = []  # starting with a prefix ("tingl*")
+        for number, pattern in enumerate(patterns):
+            first = pattern.parts[0].steps[0]
+            if first.prefixes:
+                self._loose.append((number, pattern))
+            for word in first.words:
+                self._by_word.setdefault(word, []).append((number, pattern))
+
+    def candidates(self, present: frozenset[str], words: Sequence[str]) -> list[Pattern]:
+        """The patterns that may match a sentence, in file order."""
+        found = dict(self._loose)
+        for word in present:
+            found.update(self._by_word.get(word, ()))
+        return [
+            pattern for _, pattern in sorted(found.items()) if pattern.could_match(present, words)
+        ]
 
 
 def lead_entries(matches: Iterable[SafetyMatch]) -> list[str]:
