@@ -218,6 +218,7 @@ def test_every_named_entry_must_exist(tmp_path: Path) -> None:
         (("'@numbonly + @legs'", "'@nothing + @legs'"), "@nothing"),
         (("negations: ['no',", "negations: [no,"), "quote yes, no"),
         (("'cancer', 'tumor'", "'cancer', 'tumor .. '"), "must start and end with a word"),
+        (("    level: emergency\n", "    level: emergency\n    level: urgent\n"), "given twice"),
     ],
 )
 def test_a_broken_vocabulary_is_refused_at_start_up(

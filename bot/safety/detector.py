@@ -65,6 +65,24 @@ class SignData:
     not_typos: frozenset[str] = frozenset()
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key given twice (YAML would keep only the last one:
+    a second ``unless:`` under a sign would silently drop the first)."""
+
+    def construct_mapping(
+        self, node: yaml.MappingNode, deep: bool = False
+    ) -> dict[object, object]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"{key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def _strings(raw: object, where: str, problems: list[str]) -> list[str]:
     if raw is None:
         return []
@@ -138,7 +156,7 @@ def load_signs(path: Path = SIGNS_FILE, entry_ids: Container[str] | None = None)
     """
     problems: list[str] = []
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # a SafeLoader
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise ContentError([f"{SOURCE}: cannot be read as YAML: {error}"]) from error
     if not isinstance(data, dict):
