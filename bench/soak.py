@@ -32,8 +32,8 @@ from typing import Any
 
 from bot.reminder_service import ReminderService, load_lines
 from bot.reminders import Schedule, ZoneIndex
-from bot.standin import BotApiStandIn, RecordedMessage
 from bot.storage import Storage
+from standin import BotApiStandIn, RecordedMessage
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw3"
 REPO = Path(__file__).resolve().parent.parent
@@ -211,7 +211,12 @@ async def start_sessions(standin: BotApiStandIn, chats: list[int]) -> dict[int, 
         standin.user_sends_text(chat, SESSION_TEXT)
     totals: dict[int, int] = {}
     for chat in chats:
-        checklist = await standin.wait_for_message(chat, timeout=30)
+        # A planted reminder may reach the chat before the checklist does.
+        checklist = await standin.wait_for_message(
+            chat,
+            timeout=30,
+            predicate=lambda message: "Before you start" in message.get("text", ""),
+        )
         totals[chat] = int(checklist["text"].split(" steps", 1)[0].rsplit(" ", 1)[1])
         rows = checklist["reply_markup"]["inline_keyboard"]
         data = next(b["callback_data"] for row in rows for b in row if "Start" in b["text"])

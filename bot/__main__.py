@@ -1,4 +1,9 @@
-"""Command line: ``python -m bot`` runs the bot; sub-commands check and inspect it."""
+"""Command line: ``python -m bot`` runs the bot; sub-commands check and inspect it.
+
+``chat`` runs the terminal chat of the Bot API stand-in (``standin.terminal``), a dev tool
+outside the core: it is imported lazily inside that sub-command only, so nothing else in
+``bot/`` loads the stand-in.
+"""
 
 from __future__ import annotations
 
@@ -181,7 +186,7 @@ def _restore(backup: Path) -> int:
 
 
 def _chat(args: argparse.Namespace) -> int:
-    from bot.chat import DEFAULT_CHAT_DATABASE, ChatOptions, default_name, run_chat
+    from standin.terminal import DEFAULT_CHAT_DATABASE, ChatOptions, default_name, run_chat
 
     try:
         catalog = load_catalog()

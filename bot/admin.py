@@ -21,7 +21,10 @@ import aiosqlite
 from bot.ask import Answer
 from bot.cards import html_text
 from bot.messaging import Button, ChatUnreachable, Reply, Sender, SendFailed
+from bot.sessions.store import GONE_SINCE_LAST_SEEN
+from bot.sessions.store import open_counts as open_session_counts
 from bot.storage import Storage
+from bot.unreachable import end_chat_in
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +52,7 @@ _TARGETS = (
     "FROM chats c WHERE c.chat_id > 0 "
     "AND NOT EXISTS (SELECT 1 FROM broadcast_deliveries d WHERE d.chat_id = c.chat_id "
     "AND d.status = 'unreachable' AND d.done_at >= c.last_seen_at) "
-    "AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.chat_id = c.chat_id "
-    "AND s.status = 'gone' AND s.ended_at >= c.last_seen_at) "
+    f"AND NOT {GONE_SINCE_LAST_SEEN} "
     "AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.chat_id = c.chat_id AND r.paused = 1)"
 )
 
@@ -97,20 +99,17 @@ async def stats(storage: Storage, now: float | None = None) -> Stats:
         "SELECT COUNT(*), COALESCE(SUM(last_seen_at >= ?), 0) FROM chats WHERE chat_id > 0",
         (moment - 7 * 24 * 3600,),
     )
-    sessions = await storage.fetchone(
-        "SELECT COUNT(*), COALESCE(SUM(status = 'running'), 0) FROM sessions "
-        "WHERE status IN ('ready', 'running', 'paused')"
-    )
+    open_sessions, running_sessions = await open_session_counts(storage)
     reminders = await storage.fetchone(
         "SELECT COUNT(*), COALESCE(SUM(paused), 0), COUNT(DISTINCT chat_id) FROM reminders"
     )
     counters = await storage.fetchall("SELECT name, value FROM counters")
-    assert chats is not None and sessions is not None and reminders is not None
+    assert chats is not None and reminders is not None
     return Stats(
         chats=int(chats[0]),
         active_week=int(chats[1]),
-        open_sessions=int(sessions[0]),
-        running_sessions=int(sessions[1]),
+        open_sessions=open_sessions,
+        running_sessions=running_sessions,
         reminders=int(reminders[0]),
         paused_reminders=int(reminders[1]),
         reminder_chats=int(reminders[2]),
@@ -214,8 +213,8 @@ class BroadcastService:
     def __init__(
         self,
         storage: Storage,
+        sender: Sender,
         *,
-        sender: Sender | None = None,
         clock: Clock = time.time,
         on_change: Callable[[], None] = lambda: None,
         batch: int = 50,
@@ -316,8 +315,6 @@ class BroadcastService:
 
     async def run_due(self, now: float) -> None:
         """Send one batch of due deliveries, record how each ended, report progress."""
-        if self.sender is None:
-            return
         rows = await self.storage.fetchall(
             "SELECT d.broadcast_id, d.chat_id, d.attempts, b.text FROM broadcast_deliveries d "
             "JOIN broadcasts b ON b.id = d.broadcast_id "
@@ -346,7 +343,6 @@ class BroadcastService:
     async def _deliver(
         self, broadcast_id: int, chat_id: int, attempts: int, text: str, batch: _Batch
     ) -> None:
-        assert self.sender is not None
         key = (broadcast_id, chat_id)
         try:
             await self.sender.send(chat_id, Reply(html_text(text)))
@@ -395,23 +391,14 @@ class BroadcastService:
         )
         if not marked.rowcount:
             return  # the chat was forgotten meanwhile: nothing of it is left to update
-        sessions = await db.execute(
-            "UPDATE sessions SET status = 'gone', due_at = NULL, claimed_at = NULL, "
-            "ended_at = ? WHERE chat_id = ? AND status IN ('ready', 'running', 'paused')",
-            (now, chat_id),
-        )
-        reminders = await db.execute(
-            "UPDATE reminders SET paused = 1, due_at = NULL, snooze_at = NULL "
-            "WHERE chat_id = ? AND paused = 0",
-            (chat_id,),
-        )
+        sessions, reminders = await end_chat_in(db, chat_id, now)
         log.warning(
             "chat %s cannot be reached (blocked the bot?): broadcast %s skips it; "
             "ended %d session(s), paused %d reminder(s)",
             chat_id,
             broadcast_id,
-            sessions.rowcount,
-            reminders.rowcount,
+            sessions,
+            reminders,
         )
 
     async def _report(self, broadcast_id: int) -> None:
@@ -444,7 +431,6 @@ class BroadcastService:
         await self._show(admin_chat, message_id, progress_reply(broadcast_id, tally, done=done))
 
     async def _show(self, admin_chat: int, message_id: int | None, reply: Reply) -> None:
-        assert self.sender is not None
         try:
             if message_id is not None:
                 await self.sender.edit(admin_chat, message_id, reply)

@@ -108,12 +108,19 @@ def _quote(name: str) -> str:
 class PrivacyService:
     """/privacy and /forget over the whole database."""
 
-    def __init__(self, storage: Storage, *, clock: Clock = time.time) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        guard: ForgetGuard,
+        *,
+        on_forget: Callable[[int], None] = lambda chat_id: None,
+        clock: Clock = time.time,
+    ) -> None:
         self.storage = storage
-        self.guard = ForgetGuard()
+        self.guard = guard
         self._clock = clock
         # Called after a chat was forgotten: wakes the scheduler's loops.
-        self.on_forget: Callable[[int], None] = lambda chat_id: None
+        self._on_forget = on_forget
 
     async def stored(self, chat_id: int) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -164,7 +171,7 @@ class PrivacyService:
                         f"DELETE FROM {_quote(table)} WHERE {_quote(column)} = ?", (chat_id,)
                     )
                 deleted[table] = deleted.get(table, 0) + max(cursor.rowcount, 0)
-        self.on_forget(chat_id)
+        self._on_forget(chat_id)
         lines = [
             line
             for table, n in deleted.items()
@@ -181,9 +188,9 @@ class PrivacyService:
 class ForgetGuard:
     """Wraps a Sender: nothing goes to a chat that was forgotten and has not written since."""
 
-    def __init__(self) -> None:
+    def __init__(self, inner: Sender) -> None:
         self._forgotten: set[int] = set()
-        self.inner: Sender | None = None
+        self._inner = inner
 
     def forget(self, chat_id: int) -> None:
         self._forgotten.add(chat_id)
@@ -195,9 +202,7 @@ class ForgetGuard:
     def _check(self, chat_id: int) -> Sender:
         if chat_id in self._forgotten:
             raise ChatUnreachable("this chat asked to be forgotten")
-        if self.inner is None:
-            raise RuntimeError("no sender set")
-        return self.inner
+        return self._inner
 
     async def send(self, chat_id: int, reply: Reply) -> int:
         return await self._check(chat_id).send(chat_id, reply)
@@ -206,5 +211,5 @@ class ForgetGuard:
         await self._check(chat_id).edit(chat_id, message_id, reply)
 
     async def delete(self, chat_id: int, message_id: int) -> None:
-        if chat_id not in self._forgotten and self.inner is not None:
-            await self.inner.delete(chat_id, message_id)
+        if chat_id not in self._forgotten:
+            await self._inner.delete(chat_id, message_id)

@@ -5,20 +5,12 @@ from __future__ import annotations
 from telegram import CallbackQuery, Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot.messaging import Reply
-from bot.session_service import SessionService
-from bot.sessions import (
-    SessionRequest,
-    parse_callback,
-    parse_command_args,
-    parse_session_request,
-)
+from bot.sessions import replies
+from bot.sessions.buttons import parse_callback
+from bot.sessions.phrases import SessionRequest, parse_command_args, parse_session_request
+from bot.sessions.service import SessionService
 from handlers.context import BotContext
 from handlers.render import answer, markup
-
-UNKNOWN_ROUTINE = "That routine isn't available any more. Here are the ones I have:"
-NOTHING_TO_RATE = "This session can't be rated any more."
-KEPT = "OK, carrying on with the current session."
 
 
 async def _start(
@@ -91,11 +83,11 @@ async def _replace_or_keep(
 ) -> None:
     if kind == "keep":
         await query.answer()
-        await query.edit_message_text(KEPT)
+        await query.edit_message_text(replies.KEPT)
         return
     plan = service.plan(kind, target, minutes)
     if plan is None:
-        await query.answer(UNKNOWN_ROUTINE)
+        await query.answer(replies.UNKNOWN_ROUTINE)
         return
     await query.answer()
     reply = await service.offer(chat_id, plan, minutes=minutes, replacing=True)
@@ -110,14 +102,14 @@ async def session_button(update: Update, context: BotContext) -> None:
     service = context.services.sessions
     button = parse_callback(query.data or "")
     if button is None:
-        await query.answer("This menu has expired. Send /session for a fresh one.")
+        await query.answer(replies.MENU_EXPIRED)
         return
     if button.action == "menu":
         await query.answer()
         await answer(update, service.menu())
     elif button.action in ("start", "practice"):
         plan = service.plan("routine" if button.action == "start" else "practice", button.target)
-        await query.answer(None if plan else UNKNOWN_ROUTINE)
+        await query.answer(None if plan else replies.UNKNOWN_ROUTINE)
         await answer(update, await service.offer(chat.id, plan) if plan else service.menu())
     elif button.action in ("replace", "replace-practice", "keep"):
         kind = {"replace": "routine", "replace-practice": "practice"}.get(button.action, "keep")
@@ -136,9 +128,8 @@ async def _rate(
 ) -> None:
     chat_id = update.effective_chat.id if update.effective_chat else 0
     if not await service.rate(chat_id, session_id, stars):
-        await query.answer(NOTHING_TO_RATE)
+        await query.answer(replies.NOTHING_TO_RATE)
         return
-    await query.answer("Thanks!")
+    await query.answer(replies.RATED)
     await query.edit_message_reply_markup(None)
-    thanks = f"Thanks for rating this session {'⭐' * stars}. /history shows your sessions."
-    await answer(update, Reply(thanks, notify=False))
+    await answer(update, replies.thanks_reply(stars))

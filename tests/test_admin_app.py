@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot.standin import BotApiStandIn
 from handlers.fallback import STALE_BUTTON, UNKNOWN_COMMAND
 from handlers.menu import COMMANDS
+from standin import BotApiStandIn
 from tests.support.app import RunningBot, buttons, running_bot
 
 JSONDict = dict[str, Any]

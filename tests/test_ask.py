@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.standin import BotApiStandIn
+from standin import BotApiStandIn
 from tests.support.app import RunningBot, button_data, buttons
 
 GROUP = -100777

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.standin import BotApiStandIn
+from standin import BotApiStandIn
 from tests.support.app import RunningBot, buttons, running_bot
 
 OWNER, STRANGER = 4001, 4002

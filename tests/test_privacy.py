@@ -92,9 +92,8 @@ class Recorder:
 
 async def test_forget_during_a_reminder_fan_out_stops_that_chats_nudge(storage: Storage) -> None:
     """The fan-out read both rows before /forget; the guard keeps the second from going."""
-    service = privacy.PrivacyService(storage)
     recorder = Recorder()
-    service.guard.inner = recorder
+    service = privacy.PrivacyService(storage, privacy.ForgetGuard(recorder))
     reminders = ReminderService(storage, ("Breathe.",), ZoneIndex(), sender=service.guard)
     reminders._concurrency = 1  # one send at a time: the order below is certain
     for chat in (OTHER, CHAT):
@@ -117,7 +116,7 @@ async def test_forget_during_a_reminder_fan_out_stops_that_chats_nudge(storage: 
 
 
 async def test_an_old_confirmation_asks_again(storage: Storage) -> None:
-    service = privacy.PrivacyService(storage)
+    service = privacy.PrivacyService(storage, privacy.ForgetGuard(Recorder()))
     await storage.touch_chat(CHAT)
     reply = await service.forget(CHAT, asked_at=int(time.time() - 2 * privacy.CONFIRM_TTL))
     assert "expired" in reply.text

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.standin import BotApiStandIn
+from standin import BotApiStandIn
 from tests.support.app import RunningBot, button_data, buttons, running_bot
 
 JSONDict = dict[str, Any]

@@ -12,7 +12,7 @@ import pytest
 
 from bench.soak import message_key
 from bot.reminders import Schedule
-from bot.standin import BotApiStandIn, RecordedMessage, RequestRecord
+from standin import BotApiStandIn, RecordedMessage, RequestRecord
 from tests.support.app import RunningBot, button_data, running_bot
 
 QUESTION = "how hard should I press"

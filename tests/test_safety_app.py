@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.standin import BotApiStandIn
+from standin import BotApiStandIn
 from tests.support.app import RunningBot, buttons, running_bot
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.standin import BotApiStandIn
+from standin import BotApiStandIn
 from tests.support.app import RunningBot, buttons, running_bot
 
 JSONDict = dict[str, Any]

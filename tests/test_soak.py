@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.soak import SoakResult, analyse, soak
-from bot.standin import BotApiStandIn, RecordedMessage
+from standin import BotApiStandIn, RecordedMessage
 
 
 async def test_kills_lose_no_step_and_no_reminder(standin: BotApiStandIn, tmp_path: Path) -> None:

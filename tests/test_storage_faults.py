@@ -18,9 +18,9 @@ from bot.messaging import Reply
 from bot.reminder_service import ReminderService
 from bot.reminders import Schedule, ZoneIndex
 from bot.scheduler import DueScheduler
-from bot.standin import BotApiStandIn
 from bot.storage import Migration, Storage, StorageError
 from handlers.errors import STORAGE_BUSY
+from standin import BotApiStandIn
 from tests.support.app import RunningBot, button_data, running_bot
 from tests.test_sessions_service import Recorder, services_at
 
@@ -190,10 +190,9 @@ async def test_a_reminder_sent_while_locked_is_not_sent_again(
 async def test_a_step_sent_while_locked_is_recorded_once_it_is_free(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    services, _ = services_at(tmp_path / "db.sqlite3")
     lock = WriteLock(tmp_path / "db.sqlite3")
     sender = LockingSender(lock)
-    services.use_sender(sender)
+    services, _ = services_at(tmp_path / "db.sqlite3", sender)
     await services.start()
     await short_busy_timeout(services.storage)
     plan = services.sessions.plan("routine", "routine.quick-relax")

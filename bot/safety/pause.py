@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.ask import Asker
 from bot.messaging import Reply
-from bot.session_service import SessionService
+from bot.sessions.service import SessionService
 
 PAUSED = "⏸ I've paused the session so you can read this first."
 

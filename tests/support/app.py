@@ -12,7 +12,7 @@ from bot.app import BotApplication, build, polling
 from bot.config import Settings, load_settings
 from bot.content import Catalog, load_catalog
 from bot.services import Services
-from bot.standin import BotApiStandIn
+from standin import BotApiStandIn
 from tests.support.botapi import TOKEN
 
 JSONDict = dict[str, Any]
