@@ -113,11 +113,14 @@ class Asker:
         )
 
     def inline(self, text: str, *, limit: int = INLINE_LIMIT) -> list[Entry]:
-        """Entries to list for ``@bot text`` in any chat: the matches, or the routines."""
+        """Entries to list for ``@bot text`` in any chat: safety entries for a warning sign
+        first, then the matches; the routines for an empty query."""
         if not normalize(text):
             return [*self.catalog.of_kind("routine"), *self.catalog.of_kind("tip")][:limit]
         hits = self.searcher.search(text, limit=limit).hits
-        return [self.catalog.entries[h.entry_id] for h in hits if h.score >= INLINE_AT]
+        safety = [i for i in self.detector.entries(text) if i in self.catalog]
+        found = [*safety, *(h.entry_id for h in hits if h.score >= INLINE_AT)]
+        return [self.catalog.entries[i] for i in dict.fromkeys(found)][:limit]
 
     def _buttons(self, text: str, entry_ids: list[str]) -> Reply:
         rows = tuple(

@@ -88,6 +88,12 @@ async def test_a_warning_sign_pauses_a_running_session_and_shows_the_card(
         assert state is not None and state.status == "running"
 
 
+async def test_inline_mode_lists_the_safety_card_first(bot: RunningBot) -> None:
+    query = bot.standin.user_inline_query(bot.chat_id, "on warfarin")
+    answer = await bot.standin.wait_for_inline_answer(query)
+    assert answer["results"][0]["title"] == "Blood clots, blood thinners and varicose veins"
+
+
 def test_ask_json_puts_safety_entries_first_and_names_the_signs() -> None:
     questions = "he has a fever and back pain\nwhat oil should I use\n"
     done = subprocess.run(

@@ -29,4 +29,4 @@ class SafetyPause:
         answer = self._asker.ask(text, intents=False)
         paused = outcome.reply if outcome is not None and outcome.reply is not None else None
         controls = (Reply(f"{PAUSED} {paused.text}", buttons=paused.buttons),) if paused else ()
-        return (*answer.replies, *controls)
+        return (*answer.replies[:1], *controls)  # the card; no other answer mid-session
