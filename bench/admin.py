@@ -23,9 +23,9 @@ from pathlib import Path
 from bench.harness import limited_bot
 from bench.sessions import NullSender
 from bot import admin, privacy
-from bot.ask import build_asker
-from bot.content import load_catalog
-from bot.search import build_searcher
+from bot.ask.service import build_asker
+from bot.catalog.loader import load_catalog
+from bot.search.lexical import build_searcher
 from bot.storage import Storage
 
 CHATS = 10_000

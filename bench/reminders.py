@@ -77,8 +77,8 @@ def startup_probe(path: str) -> None:
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     began = time.perf_counter()
     from bot.app import build
+    from bot.catalog.loader import load_catalog
     from bot.config import load_settings
-    from bot.content import load_catalog
 
     settings = load_settings(
         {"BOT_TOKEN": "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw3", "DATABASE_PATH": path},

@@ -28,10 +28,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.ask import Asker, build_asker
-from bot.content import load_catalog
+from bot.ask.service import Asker, build_asker
+from bot.catalog.loader import load_catalog
 from bot.safety import SafetyDetector, build_detector
-from bot.search import build_searcher
+from bot.search.lexical import build_searcher
 
 DATA = Path(__file__).resolve().parent / "data" / "safety-pages.jsonl"
 TARGET_CAUGHT = 1.0

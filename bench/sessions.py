@@ -27,8 +27,9 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from bot.catalog.entries import Catalog
+from bot.catalog.loader import load_catalog
 from bot.config import Settings, load_settings
-from bot.content import Catalog, load_catalog
 from bot.messaging import Reply
 from bot.services import Services
 from bot.sessions.plan import plan_routine, plan_to_json

@@ -14,8 +14,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.catalog.entries import Catalog, searchable_text
+from bot.catalog.files import CONTENT_DIR, ContentError
+from bot.catalog.loader import load_catalog
 from bot.config import ConfigError, Settings, load_settings, prepare_database_path
-from bot.content import CONTENT_DIR, Catalog, ContentError, load_catalog, searchable_text
 from bot.logs import setup_logging
 from bot.reminder_service import load_lines
 from bot.storage import StorageError
@@ -98,8 +100,9 @@ def _print_content(catalog: Catalog, as_json: bool) -> int:
 
 
 def _ask(catalog: Catalog, question: str, as_json: bool) -> int:
-    from bot.ask import build_asker, plain_text
-    from bot.search import build_searcher
+    from bot.ask.replies import plain_text
+    from bot.ask.service import build_asker
+    from bot.search.lexical import build_searcher
 
     try:
         asker = build_asker(catalog, build_searcher(catalog))
@@ -121,7 +124,7 @@ def _check(content_dir: Path) -> int:
     try:
         catalog = load_catalog(content_dir)
         print(f"content: {len(catalog)} entries in {len(catalog.sections)} files, all valid")
-        from bot.search import build_searcher
+        from bot.search.lexical import build_searcher
 
         build_searcher(catalog, content_dir / "search")
         print("search: synonyms, concepts and warning signs valid")

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 
 import aiosqlite
 
-from bot.ask import Answer
-from bot.cards import html_text
+from bot.ask.service import Answer
 from bot.messaging import Button, ChatUnreachable, Reply, Sender, SendFailed
 from bot.sessions.store import GONE_SINCE_LAST_SEEN
 from bot.sessions.store import open_counts as open_session_counts
 from bot.storage import Storage
+from bot.text import html_text
 from bot.unreachable import end_chat_in
 
 log = logging.getLogger(__name__)

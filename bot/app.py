@@ -27,8 +27,8 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest, RequestData
 
 import handlers
+from bot.catalog.entries import Catalog
 from bot.config import Settings
-from bot.content import Catalog
 from bot.locks import ChatLocks
 from bot.services import Services
 from bot.sessions.timetable import SendObserver

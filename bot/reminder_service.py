@@ -19,10 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
-import yaml
 
-from bot.cards import html_text
-from bot.content import CONTENT_DIR, ContentError
+from bot.catalog.files import CONTENT_DIR, ContentError, read_yaml
 from bot.messaging import Button, ChatUnreachable, Reply, Sender, SendFailed
 from bot.reminders import (
     CATCH_UP_SECONDS,
@@ -38,6 +36,7 @@ from bot.reminders import (
     zone_for,
 )
 from bot.storage import Storage, StorageError
+from bot.text import html_text
 from bot.unreachable import end_chat_in, log_ended
 
 log = logging.getLogger(__name__)
@@ -60,10 +59,10 @@ def load_lines(
         ContentError: naming every problem (missing file, empty, too long, unknown source).
     """
     source = f"content/reminders/{path.name}"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ContentError([f"{source}: cannot be read as YAML: {error}"]) from None
+    unreadable: list[str] = []
+    data = read_yaml(path, source, unreadable)
+    if unreadable:
+        raise ContentError(unreadable)
     if not isinstance(data, dict) or not isinstance(data.get("lines"), list) or not data["lines"]:
         raise ContentError([f"{source}: expected a non-empty list under 'lines:'"])
     problems: list[str] = []

@@ -14,7 +14,7 @@ from datetime import time as wall_time
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.cards import html_text
+from bot.text import html_text
 
 MAX_REMINDERS = 5
 SNOOZE_SECONDS = 15 * 60

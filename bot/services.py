@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.admin import BroadcastService
-from bot.ask import Asker, build_asker
+from bot.ask.service import Asker, build_asker
+from bot.catalog.entries import Catalog
 from bot.config import Settings
-from bot.content import Catalog
 from bot.flood import FloodGuard
 from bot.membership import MembershipService
 from bot.messaging import Sender
@@ -20,7 +20,7 @@ from bot.reminder_service import ReminderService, load_lines
 from bot.reminders import ZoneIndex
 from bot.safety.pause import SafetyPause
 from bot.scheduler import DueScheduler
-from bot.search import build_searcher
+from bot.search.lexical import build_searcher
 from bot.sessions.service import SessionService
 from bot.sessions.timetable import SendObserver
 from bot.storage import Storage

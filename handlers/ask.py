@@ -6,7 +6,8 @@ import logging
 
 from telegram import Message, MessageEntity, Update
 
-from bot import admin, browse
+from bot import admin
+from bot.catalog import browse
 from bot.storage import StorageError
 from handlers.context import BotContext
 from handlers.fallback import STALE_BUTTON

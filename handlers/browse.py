@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import browse
+from bot.catalog import browse
 from bot.messaging import Reply
 from handlers.context import BotContext
 from handlers.fallback import STALE_BUTTON

@@ -9,7 +9,6 @@ from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop
 
-from bot.cards import html_text
 from bot.messaging import Button, Reply
 from bot.reminder_service import Added, NeedZone, Reminder, ReminderService, ZoneSet
 from bot.reminders import (
@@ -34,6 +33,7 @@ from bot.reminders import (
     zone_data,
     zone_for,
 )
+from bot.text import html_text
 from handlers.context import BotContext
 from handlers.fallback import stale_button
 from handlers.render import answer, markup

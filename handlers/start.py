@@ -6,7 +6,7 @@ from html import escape
 
 from telegram import Update
 
-from bot.cards import render_entry_card
+from bot.catalog.cards import render_entry_card
 from bot.messaging import Reply
 from handlers.context import BotContext
 from handlers.menu import COMMANDS, FEATURES, MAIN_ACTIONS

@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.app import BotApplication, build, polling
+from bot.catalog.entries import Catalog
 from bot.config import Settings, load_settings
-from bot.content import Catalog
 from standin.records import RequestRecord
 from standin.server import BotApiStandIn
 

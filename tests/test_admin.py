@@ -10,9 +10,9 @@ import pytest
 import pytest_asyncio
 
 from bot import admin
-from bot.ask import Answer
+from bot.ask.service import Answer
 from bot.messaging import ChatUnreachable, Reply, SendFailed
-from bot.search import Hit, Result
+from bot.search.verdict import Hit, Result
 from bot.storage import Storage
 
 ADMIN = 1001

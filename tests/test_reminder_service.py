@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import pytest_asyncio
 
-from bot.content import ContentError
+from bot.catalog.files import ContentError
 from bot.messaging import ChatUnreachable, Reply, SendFailed
 from bot.reminder_service import (
     Added,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.content import Catalog, load_catalog
+from bot.catalog.entries import Catalog
+from bot.catalog.loader import load_catalog
 
 ORDER = ("none", "light", "medium", "firm")
 # The most pressure each zone takes, as tip.pressure-scale and tip.control-pressure say.

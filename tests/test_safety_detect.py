@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import ContentError, load_catalog
+from bot.catalog.files import ContentError
+from bot.catalog.loader import load_catalog
 from bot.safety import SIGNS_FILE, SafetyDetector, build_detector, load_signs
 
 

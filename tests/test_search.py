@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.ask import Asker, build_asker
-from bot.content import ContentError
+from bot.ask.service import Asker, build_asker
+from bot.catalog.files import ContentError
 from bot.intents import ControlIntent, ReminderIntent, SessionIntent, recognise
-from bot.normalize import MAX_QUESTION_CHARS, is_latin, normalize, stem, words
-from bot.search import SEARCH_DIR, Searcher, build_searcher, load_search_data
+from bot.search.lexical import Searcher, build_searcher
+from bot.search.normalize import MAX_QUESTION_CHARS, is_latin, normalize, stem, words
+from bot.search.vocabulary import SEARCH_DIR, load_search_data
 from tests.support.app import shipped_catalog
 
 QUESTIONS = Path(__file__).resolve().parent / "data" / "questions.jsonl"

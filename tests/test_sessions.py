@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from bot.content import MIN_STEP_SECONDS, Catalog
+from bot.catalog.entries import MIN_STEP_SECONDS, Catalog
 from bot.sessions import buttons, phrases, replies
 from bot.sessions import plan as plans
 from bot.sessions import state as states

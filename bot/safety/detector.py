@@ -13,13 +13,12 @@ from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.content import CONTENT_DIR, ContentError
-from bot.normalize import normalize
+from bot.catalog.files import CONTENT_DIR, ContentError, read_mapping
 from bot.safety.patterns import Pattern, Sentence, compile_pattern, expand, sentences
+from bot.search.normalize import normalize
 
 SIGNS_FILE = CONTENT_DIR / "safety" / "signs.yaml"
 SOURCE = "content/safety/signs.yaml"
@@ -63,24 +62,6 @@ class SignData:
     hedges: frozenset[str] = frozenset()
     rewrite: Mapping[str, str] = field(default_factory=dict)
     not_typos: frozenset[str] = frozenset()
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A YAML loader that refuses a key given twice (YAML would keep only the last one:
-    a second ``unless:`` under a sign would silently drop the first)."""
-
-    def construct_mapping(
-        self, node: yaml.MappingNode, deep: bool = False
-    ) -> dict[object, object]:
-        seen: set[object] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"{key!r} is given twice", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
 
 
 def _strings(raw: object, where: str, problems: list[str]) -> list[str]:
@@ -155,12 +136,9 @@ def load_signs(path: Path = SIGNS_FILE, entry_ids: Container[str] | None = None)
         ContentError: naming every problem found.
     """
     problems: list[str] = []
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # a SafeLoader
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ContentError([f"{SOURCE}: cannot be read as YAML: {error}"]) from error
-    if not isinstance(data, dict):
-        raise ContentError([f"{SOURCE}: expected a mapping"])
+    data = read_mapping(path, SOURCE, problems)
+    if problems:
+        raise ContentError(problems)
     known = ("levels", "negations", "hedges", "rewrite", "not_typos", "groups", "signs")
     unknown = sorted(str(key) for key in data if key not in known)
     if unknown:

@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.normalize import normalize
+from bot.search.normalize import normalize
 
 MAX_GAP = 3  # the words ".." may stand for
 _GROUP = re.compile(r"@([a-z][a-z_-]*)")

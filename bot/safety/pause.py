@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.ask import Asker
+from bot.ask.service import Asker
 from bot.messaging import Reply
 from bot.sessions.service import SessionService
 

@@ -6,7 +6,7 @@ import json
 import math
 from dataclasses import dataclass
 
-from bot.content import MIN_STEP_SECONDS, Entry
+from bot.catalog.entries import MIN_STEP_SECONDS, Entry
 from bot.sessions import replies
 
 PRACTICE_SECONDS = 120

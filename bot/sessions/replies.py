@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.cards import format_minutes, html_text
-from bot.content import Catalog, Entry
+from bot.catalog.entries import Catalog, Entry
 from bot.messaging import Button, Reply
 from bot.sessions.buttons import KEEP_DATA, control_data, rate_data, replace_data, start_data
 from bot.sessions.state import HistoryItem, SessionState, remaining
+from bot.text import format_minutes, html_text
 
 if TYPE_CHECKING:
     from bot.sessions.plan import Plan

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.content import Catalog
+from bot.catalog.entries import Catalog
 from bot.locks import ChatLocks
 from bot.messaging import Reply, Sender
 from bot.scheduler import Waker

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from bot.content import Catalog
+from bot.catalog.entries import Catalog
 from bot.locks import ChatLocks
 from bot.messaging import ChatUnreachable, Reply, Sender, SendFailed
 from bot.scheduler import Waker

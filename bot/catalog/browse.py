@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.cards import html_text, render_entry_card
-from bot.content import Catalog, Entry
+from bot.catalog.cards import render_entry_card
+from bot.catalog.entries import Catalog, Entry
 from bot.messaging import Button, Reply
+from bot.text import html_text
 
 ASK_PREFIX = "ask:"
 BROWSE_PREFIX = "br:"
@@ -104,7 +105,7 @@ def parse(data: str, catalog: Catalog) -> Action | None:
     return None
 
 
-def _label(text: str) -> str:
+def button_label(text: str) -> str:
     return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1].rstrip() + "…"
 
 
@@ -143,7 +144,8 @@ def card(entry: Entry, catalog: Catalog) -> Reply:
     if sessions:
         rows.append(sessions)
     rows.extend(
-        (Button("➡️ " + _label(o.title), data=ask_data(o.id)),) for o in related(entry, catalog)
+        (Button("➡️ " + button_label(o.title), data=ask_data(o.id)),)
+        for o in related(entry, catalog)
     )
     return Reply(render_entry_card(entry, catalog), buttons=tuple(rows))
 
@@ -164,7 +166,7 @@ def section(catalog: Catalog, name: str) -> Reply | None:
     if found is None:
         return None
     rows = [
-        (Button(_label(catalog.entries[i].title), data=entry_data(name, i)),)
+        (Button(button_label(catalog.entries[i].title), data=entry_data(name, i)),)
         for i in found.entry_ids
     ]
     rows.append((Button("⬅️ Back", data=home_data()),))
@@ -182,7 +184,7 @@ def browse_entry(catalog: Catalog, section_name: str, entry_id: str) -> Reply | 
     if sessions:
         rows.append(sessions)
     rows.extend(
-        (Button("➡️ " + _label(o.title), data=entry_data(section_name, o.id)),)
+        (Button("➡️ " + button_label(o.title), data=entry_data(section_name, o.id)),)
         for o in related(entry, catalog)
     )
     rows.append((Button("⬅️ Back", data=section_data(section_name)),))
