@@ -53,6 +53,11 @@ PRO = "safety.see-a-professional"
         ("weakness in both legs", RED),
         ("my legs feel weak and wobbly", RED),
         ("tinglng in legs", RED),
+        # misspelt
+        ("she has osteoperosis", "safety.medical-conditions"),
+        ("he takes warfrin", "safety.blood-clots"),
+        ("siatica down my leg", "safety.see-a-professional"),
+        ("varicos veins", "safety.blood-clots"),
         ("he is struggling to walk", RED),
         # chest, accidents
         ("sharp pain between the shoulder blades and chest", RED),
