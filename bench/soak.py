@@ -30,8 +30,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.reminder_service import ReminderService, load_lines
-from bot.reminders import Schedule, ZoneIndex
+from bench.reminders import NullSender
+from bot import callbacks
+from bot.reminders.lines import load_lines
+from bot.reminders.schedule import Schedule
+from bot.reminders.service import ReminderService
+from bot.reminders.zones import ZoneIndex
 from bot.storage import Storage
 from standin import BotApiStandIn, RecordedMessage
 
@@ -102,9 +106,9 @@ def message_key(record: RecordedMessage, last_step: dict[int, int]) -> Key | Non
     markup = record.reply_markup or {}
     for row in markup.get("inline_keyboard", []):
         for button in row:
-            data = str(button.get("callback_data", ""))
-            if data.startswith("rem:snooze:"):
-                return ("reminder", int(data.rsplit(":", 1)[1]))
+            press = callbacks.parse(str(button.get("callback_data", "")))
+            if isinstance(press, callbacks.ReminderAct) and press.action == "snooze":
+                return ("reminder", press.reminder_id)
     return None
 
 
@@ -184,7 +188,7 @@ async def plant_reminders(
     storage = Storage(database)
     await storage.open()
     try:
-        service = ReminderService(storage, load_lines(), ZoneIndex())
+        service = ReminderService(storage, load_lines(), ZoneIndex(), sender=NullSender())
         hour = (time.gmtime().tm_hour + 12) % 24
         planted: dict[int, int] = {}
         now = time.time()

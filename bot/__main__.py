@@ -19,7 +19,8 @@ from bot.catalog.files import CONTENT_DIR, ContentError
 from bot.catalog.loader import load_catalog
 from bot.config import ConfigError, Settings, load_settings, prepare_database_path
 from bot.logs import setup_logging
-from bot.reminder_service import load_lines
+from bot.reminders import zone_rules
+from bot.reminders.lines import load_lines
 from bot.storage import StorageError
 
 EXIT_CONFIG = 2
@@ -134,6 +135,7 @@ def _check(content_dir: Path) -> int:
         print("safety: warning signs and conditions valid")
         lines = load_lines(content_dir / "reminders" / "lines.yaml", known_ids=catalog.entries)
         print(f"reminder lines: {len(lines)}, all valid")
+        print(zone_rules.in_use().describe())
     except ContentError as error:
         problems.extend(f"content: {problem}" for problem in error.problems)
     try:

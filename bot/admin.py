@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import aiosqlite
 
+from bot import callbacks as cb
 from bot.ask.service import Answer
 from bot.messaging import Button, ChatUnreachable, Reply, Sender, SendFailed
+from bot.reminders.store import PAUSED_IN_CHAT
+from bot.reminders.store import counts as reminder_counts
 from bot.sessions.store import GONE_SINCE_LAST_SEEN
 from bot.sessions.store import open_counts as open_session_counts
 from bot.storage import Storage
@@ -53,7 +55,7 @@ _TARGETS = (
     "AND NOT EXISTS (SELECT 1 FROM broadcast_deliveries d WHERE d.chat_id = c.chat_id "
     "AND d.status = 'unreachable' AND d.done_at >= c.last_seen_at) "
     f"AND NOT {GONE_SINCE_LAST_SEEN} "
-    "AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.chat_id = c.chat_id AND r.paused = 1)"
+    f"AND NOT {PAUSED_IN_CHAT}"
 )
 
 
@@ -100,19 +102,17 @@ async def stats(storage: Storage, now: float | None = None) -> Stats:
         (moment - 7 * 24 * 3600,),
     )
     open_sessions, running_sessions = await open_session_counts(storage)
-    reminders = await storage.fetchone(
-        "SELECT COUNT(*), COALESCE(SUM(paused), 0), COUNT(DISTINCT chat_id) FROM reminders"
-    )
+    reminders = await reminder_counts(storage)
     counters = await storage.fetchall("SELECT name, value FROM counters")
-    assert chats is not None and reminders is not None
+    assert chats is not None
     return Stats(
         chats=int(chats[0]),
         active_week=int(chats[1]),
         open_sessions=open_sessions,
         running_sessions=running_sessions,
-        reminders=int(reminders[0]),
-        paused_reminders=int(reminders[1]),
-        reminder_chats=int(reminders[2]),
+        reminders=reminders[0],
+        paused_reminders=reminders[1],
+        reminder_chats=reminders[2],
         counters={str(name): int(value) for name, value in counters},
     )
 
@@ -136,28 +136,6 @@ def stats_reply(figures: Stats) -> Reply:
 
 
 # -- /broadcast: buttons ---------------------------------------------------------------------
-
-_PRESS = re.compile(r"^adm:(send|cancel):(\d{1,12})$")
-
-
-def send_data(broadcast_id: int) -> str:
-    return f"adm:send:{broadcast_id}"
-
-
-def cancel_data(broadcast_id: int) -> str:
-    return f"adm:cancel:{broadcast_id}"
-
-
-@dataclass(frozen=True)
-class Press:
-    action: str  # send | cancel
-    broadcast_id: int
-
-
-def parse_press(data: str) -> Press | None:
-    """The ``adm:`` button pressed, or None for anything forged or malformed."""
-    match = _PRESS.match(data)
-    return Press(match[1], int(match[2])) if match else None
 
 
 @dataclass(frozen=True)
@@ -255,8 +233,8 @@ class BroadcastService:
             f"This goes to {count} chat{'s' if count != 1 else ''}.",
             buttons=(
                 (
-                    Button(f"Send to {count} chats", data=send_data(broadcast_id)),
-                    Button("Cancel", data=cancel_data(broadcast_id)),
+                    Button(f"Send to {count} chats", cb.BroadcastSend(broadcast_id)),
+                    Button("Cancel", cb.BroadcastCancel(broadcast_id)),
                 ),
             ),
         )

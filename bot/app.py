@@ -27,6 +27,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest, RequestData
 
 import handlers
+from bot import callbacks
 from bot.catalog.entries import Catalog
 from bot.config import Settings
 from bot.locks import ChatLocks
@@ -77,16 +78,16 @@ _UPDATE_KINDS = (
 
 
 def update_kind(update: object) -> str:
-    """What an update is, without its content: ``message/command:/start``, ``callback/ses``.
+    """What an update is, without its content: ``message/command:/start``, ``callback/MenuChoice``.
 
-    Message text stays out of the log (privacy); only a command's name and a button's
-    feature prefix are kept, both limited to a safe alphabet.
+    Message text stays out of the log (privacy); only a command's name (from a safe alphabet)
+    and the kind of button pressed are kept.
     """
     if not isinstance(update, Update):
         return type(update).__name__
     if update.callback_query is not None:
-        prefix = (update.callback_query.data or "").split(":", 1)[0]
-        return "callback/" + (prefix if re.fullmatch(r"[a-z]{1,12}", prefix) else "other")
+        press = callbacks.parse(update.callback_query.data or "")
+        return "callback/" + (type(press).__name__ if press is not None else "other")
     kind = next((name for name in _UPDATE_KINDS if getattr(update, name, None)), "other")
     message = update.message
     if message is None:

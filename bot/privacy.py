@@ -9,10 +9,10 @@ process until that chat writes to the bot again.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 
+from bot import callbacks as cb
 from bot.messaging import Button, ChatUnreachable, Reply, Sender
 from bot.storage import Storage
 
@@ -49,23 +49,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "reminder_pending": ("an unanswered time-zone question", ""),
     "broadcast_deliveries": ("announcement delivery record", "announcement delivery records"),
 }
-
-_PRESS = re.compile(r"^priv:(forget|keep)(?::(\d{1,12}))?$")
-
-
-def forget_data(asked_at: float) -> str:
-    return f"priv:forget:{int(asked_at)}"
-
-
-KEEP_DATA = "priv:keep"
-
-
-def parse_press(data: str) -> tuple[str, int] | None:
-    """(action, time asked) of a ``priv:`` button, or None for forged data."""
-    match = _PRESS.match(data)
-    if match is None or (match[1] == "forget") != (match[2] is not None):
-        return None
-    return match[1], int(match[2] or 0)
 
 
 def describe(counts: dict[str, int]) -> list[str]:
@@ -144,8 +127,8 @@ class PrivacyService:
             "Running sessions and reminders stop. This can't be undone.",
             buttons=(
                 (
-                    Button("🗑 Yes, delete everything", data=forget_data(self._clock())),
-                    Button("Keep my data", data=KEEP_DATA),
+                    Button("🗑 Yes, delete everything", cb.ForgetConfirm(int(self._clock()))),
+                    Button("Keep my data", cb.PrivacyKeep()),
                 ),
             ),
         )

@@ -16,8 +16,10 @@ from bot.flood import FloodGuard
 from bot.membership import MembershipService
 from bot.messaging import Sender
 from bot.privacy import ForgetGuard, PrivacyService
-from bot.reminder_service import ReminderService, load_lines
-from bot.reminders import ZoneIndex
+from bot.reminders.lines import load_lines
+from bot.reminders.service import ReminderService
+from bot.reminders.timetable import ReminderTimetable
+from bot.reminders.zones import ZoneIndex
 from bot.safety.pause import SafetyPause
 from bot.scheduler import DueScheduler
 from bot.search.lexical import build_searcher
@@ -73,12 +75,12 @@ class Services:
             load_lines(known_ids=catalog.entries),
             ZoneIndex(),
             sender=guard,
-            on_change=lambda: scheduler.wake(ReminderService.name),
+            wake=lambda: scheduler.wake(ReminderTimetable.name),
         )
         broadcasts = BroadcastService(
             storage, guard, on_change=lambda: scheduler.wake(BroadcastService.name)
         )
-        for source in (sessions.timetable, reminders, broadcasts):
+        for source in (sessions.timetable, reminders.timetable, broadcasts):
             scheduler.add(source)
         asker = build_asker(catalog, build_searcher(catalog))
         return cls(

@@ -108,7 +108,7 @@ async def test_broadcast_cancel_and_empty(admin_bot: RunningBot, standin: BotApi
     assert all("hello" not in m["text"] for m in standin.messages(ALICE))
 
 
-@pytest.mark.parametrize("data", ["adm:send:999", "adm:bogus", "adm:send:1:extra"])
+@pytest.mark.parametrize("data", ["v1:bs:999", "v1:bz", "v1:bs:1:extra", "adm:send:1"])
 async def test_stale_or_forged_admin_presses_do_nothing(
     admin_bot: RunningBot, standin: BotApiStandIn, data: str
 ) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bench.soak import message_key
-from bot.reminders import Schedule
+from bot.reminders.schedule import Schedule
 from standin import BotApiStandIn, Fault
 from tests.support.app import button_data, running_bot
 

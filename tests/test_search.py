@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.ask.service import Asker, build_asker
+from bot.callbacks import OpenEntry
 from bot.catalog.files import ContentError
 from bot.intents import ControlIntent, ReminderIntent, SessionIntent, recognise
 from bot.search.lexical import Searcher, build_searcher
@@ -110,7 +111,7 @@ def test_unknown_offers_browse_and_three_nearest(asker: Asker) -> None:
     (reply,) = answer.replies
     assert "/techniques" in reply.text
     assert len(reply.buttons) == 3
-    assert all(row[0].data.startswith("ask:") for row in reply.buttons)
+    assert all(isinstance(row[0].press, OpenEntry) for row in reply.buttons)
 
 
 def test_clear_winner_is_answered_with_its_card(asker: Asker) -> None:

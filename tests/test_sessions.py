@@ -7,8 +7,9 @@ from datetime import date
 
 import pytest
 
+from bot import callbacks as cb
 from bot.catalog.entries import MIN_STEP_SECONDS, Catalog
-from bot.sessions import buttons, phrases, replies
+from bot.sessions import phrases, replies
 from bot.sessions import plan as plans
 from bot.sessions import state as states
 from bot.sessions.replies import streak_days
@@ -158,22 +159,11 @@ def test_step_message_has_number_name_cue_progress_next_and_controls(catalog: Ca
     assert len(reply.text.splitlines()) <= 8
 
 
-def test_button_data_round_trips_and_forgeries_are_rejected(catalog: Catalog) -> None:
-    assert buttons.parse_callback(buttons.control_data("pause", 12, 3)) == buttons.Callback(
-        "pause", 12, 3
-    )
-    assert buttons.parse_callback(buttons.rate_data(12, 5)) == buttons.Callback(
-        "rate", 12, stars=5
-    )
-    assert buttons.parse_callback(buttons.start_data("routine.upper-back")) == buttons.Callback(
-        "start", target="routine.upper-back"
-    )
+def test_replace_button_of_the_longest_technique_fits(catalog: Catalog) -> None:
     longest = max((e.id for e in catalog.of_kind("technique")), key=len)
-    data = buttons.replace_data("practice", longest, None)
-    assert len(data.encode()) <= 64
-    assert buttons.parse_callback(data) == buttons.Callback("replace-practice", target=longest)
-    for forged in ("ses:", "ses:p:1", "ses:p:x:1", "ses:rate:1:9", "ses:zz:1:1", "ses:menu:1"):
-        assert buttons.parse_callback(forged) is None, forged
+    press = cb.SessionReplace("practice", 0, longest)
+    assert len(press.data().encode()) <= 64
+    assert cb.parse(press.data()) == press
 
 
 @pytest.mark.parametrize(

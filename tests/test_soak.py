@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.soak import SoakResult, analyse, soak
+from bot.callbacks import ReminderAct
 from standin import BotApiStandIn, RecordedMessage
 
 
@@ -51,7 +52,9 @@ def recorded(seq: int, chat: int, text: str, at: float, markup: Any = None) -> R
 
 def test_the_analysis_counts_losses_and_repeats_per_kill() -> None:
     # The soak's verdict is only as good as its counting: feed it a known story.
-    nudge = {"inline_keyboard": [[{"text": "😴", "callback_data": "rem:snooze:9"}]]}
+    nudge = {
+        "inline_keyboard": [[{"text": "😴", "callback_data": ReminderAct("snooze", 9).data()}]]
+    }
     records = [
         recorded(1, 1, "Step 1 of 3 · A", 1.0),
         recorded(2, 1, "↔️ Halfway: keep going", 1.5),

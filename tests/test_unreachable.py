@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.reminders import Schedule
+from bot.reminders.schedule import Schedule
 from standin import BotApiStandIn
 from tests.support.app import RunningBot, button_data, running_bot
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+from bot import callbacks as cb
 from bot.catalog import browse
 from bot.catalog.entries import Catalog
 from bot.intents import ControlIntent, ReminderIntent, SessionIntent
@@ -47,7 +48,7 @@ _TAG = re.compile(r"<[^>]+>")
 def entry_buttons(text: str, catalog: Catalog, entry_ids: list[str]) -> Reply:
     """``text`` with one button per entry that opens its card."""
     rows = tuple(
-        (Button(browse.button_label(catalog.entries[i].title), data=browse.ask_data(i)),)
+        (Button(browse.button_label(catalog.entries[i].title), cb.OpenEntry(i)),)
         for i in entry_ids
         if i in catalog
     )

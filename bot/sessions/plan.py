@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 from bot.catalog.entries import MIN_STEP_SECONDS, Entry
 from bot.sessions import replies
@@ -22,11 +23,14 @@ class PlanStep:
     halfway: str = ""
 
 
+PlanKind = Literal["routine", "practice"]
+
+
 @dataclass(frozen=True)
 class Plan:
     """A routine fitted to a length; ``notice`` explains a length we had to change."""
 
-    kind: str  # "routine" or "practice"
+    kind: PlanKind
     entry_id: str
     title: str
     steps: tuple[PlanStep, ...]

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot import callbacks as cb
 from bot.catalog.entries import Catalog, Entry
 from bot.messaging import Button, Reply
-from bot.sessions.buttons import KEEP_DATA, control_data, rate_data, replace_data, start_data
 from bot.sessions.state import HistoryItem, SessionState, remaining
 from bot.text import format_minutes, html_text
 
@@ -112,9 +112,9 @@ def _name(catalog: Catalog, technique_id: str) -> str:
 def control_buttons(state: SessionState, index: int) -> tuple[tuple[Button, ...], ...]:
     return (
         (
-            Button("⏸ Pause", control_data("pause", state.id, index)),
-            Button("⏭ Skip", control_data("skip", state.id, index)),
-            Button("⏹ Stop", control_data("stop", state.id, index)),
+            Button("⏸ Pause", cb.SessionControl("pause", state.id, index)),
+            Button("⏭ Skip", cb.SessionControl("skip", state.id, index)),
+            Button("⏹ Stop", cb.SessionControl("stop", state.id, index)),
         ),
     )
 
@@ -164,7 +164,7 @@ def aftercare_reply(state: SessionState, catalog: Catalog) -> Reply:
     if tip:
         lines.append(f"• {html_text(tip.summary)}")
     lines.extend(["", "How did it go? Tap a rating:"])
-    stars = tuple(Button(f"{n}⭐", rate_data(state.id, n)) for n in range(1, 6))
+    stars = tuple(Button(f"{n}⭐", cb.SessionRate(state.id, n)) for n in range(1, 6))
     return Reply("\n".join(lines), buttons=(stars,))
 
 
@@ -183,8 +183,8 @@ def checklist_reply(state: SessionState, catalog: Catalog, notice: str = "") -> 
     )
     buttons = (
         (
-            Button("▶️ Start", control_data("go", state.id, 0)),
-            Button("✖️ Not now", control_data("stop", state.id, 0)),
+            Button("▶️ Start", cb.SessionControl("go", state.id, 0)),
+            Button("✖️ Not now", cb.SessionControl("stop", state.id, 0)),
         ),
     )
     return Reply("\n".join(lines), buttons=buttons)
@@ -195,7 +195,7 @@ def menu_reply(routines: Sequence[tuple[Entry, int]]) -> Reply:
     rows: list[tuple[Button, ...]] = []
     for routine, minutes in routines:
         label = f"{routine.title} · {minutes} min"
-        rows.append((Button(label, start_data(routine.id)),))
+        rows.append((Button(label, cb.SessionStart(routine.id)),))
     text = (
         "🧘 <b>Guided session</b>\n"
         "Pick a routine and I'll lead you step by step, on time.\n\n"
@@ -215,8 +215,8 @@ def replace_reply(state: SessionState, plan: Plan, minutes: int | None) -> Reply
     )
     buttons = (
         (
-            Button("🔁 Replace it", replace_data(plan.kind, plan.entry_id, minutes)),
-            Button("↩️ Keep the current one", KEEP_DATA),
+            Button("🔁 Replace it", cb.SessionReplace(plan.kind, minutes or 0, plan.entry_id)),
+            Button("↩️ Keep the current one", cb.SessionKeep()),
         ),
     )
     return Reply(text, buttons=buttons)
@@ -228,8 +228,8 @@ def paused_reply(state: SessionState) -> Reply:
     where = f" of step {index + 1}" if index is not None else ""
     buttons = (
         (
-            Button("▶️ Resume", control_data("resume", state.id, index or 0)),
-            Button("⏹ Stop", control_data("stop", state.id, index or 0)),
+            Button("▶️ Resume", cb.SessionControl("resume", state.id, index or 0)),
+            Button("⏹ Stop", cb.SessionControl("stop", state.id, index or 0)),
         ),
     )
     return Reply(f"⏸ Paused with {left} left{where}.", buttons=buttons, notify=False)

@@ -17,7 +17,7 @@ from bot.messaging import Reply, Sender
 from bot.scheduler import Waker
 from bot.sessions import replies
 from bot.sessions import state as transitions
-from bot.sessions.plan import Plan, default_minutes, plan_practice, plan_routine
+from bot.sessions.plan import Plan, PlanKind, default_minutes, plan_practice, plan_routine
 from bot.sessions.state import SessionState
 from bot.sessions.store import SessionStore
 from bot.sessions.timetable import Clock, SendObserver, SessionTimetable
@@ -79,7 +79,7 @@ class SessionService:
         routines = self.catalog.of_kind("routine")
         return replies.menu_reply([(routine, default_minutes(routine)) for routine in routines])
 
-    def plan(self, kind: str, entry_id: str, minutes: int | None = None) -> Plan | None:
+    def plan(self, kind: PlanKind, entry_id: str, minutes: int | None = None) -> Plan | None:
         """The plan for a routine (fitted to ``minutes``) or a technique drill; None if unknown."""
         entry = self.catalog.get(entry_id)
         if kind == "routine" and entry is not None and entry.kind == "routine":
