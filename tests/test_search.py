@@ -147,7 +147,7 @@ def test_close_candidates_come_back_as_did_you_mean(asker: Asker) -> None:
 def test_warning_signs_come_first(asker: Asker, question: str, sign: str) -> None:
     line = asker.as_json(question)
     assert sign in line["warnings"]  # type: ignore[operator]
-    assert ids(asker, question)[0] == "safety.red-flags"
+    assert ids(asker, question)[0].startswith("safety.")  # bot/safety picks which card
     assert "doctor" in asker.ask(question).replies[0].text.lower()
 
 
@@ -209,7 +209,7 @@ def assert_above_the_floor(asker: Asker, path: Path, minimum: int) -> None:
             offtopic += 1
             rejected += not found
         elif item["kind"] == "warning":
-            assert found[:1] == ["safety.red-flags"], item["query"]
+            assert found[:1] and found[0].startswith("safety."), item["query"]
         elif item["kind"] != "intent":
             answerable += 1
             top1 += bool(found) and found[0] in item["expect"]

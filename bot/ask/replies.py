@@ -48,6 +48,15 @@ def pointer(request: Request) -> str:
     return SESSIONS_POINTER if kind == "session" else REMINDERS_POINTER
 
 
+# The line above the safety card, by how urgent the most urgent sign found is.
+WARNINGS = {
+    "emergency": "🚨 <b>First, please read this.</b> What you describe can need help now, "
+    "not a massage.",
+    "urgent": WARNING,
+    "doctor": "🛟 <b>First, please read this.</b> With what you describe, check before you "
+    "massage.",
+    "caution": "🛟 <b>First, please read this</b> before you start.",
+}
 _TAG = re.compile(r"<[^>]+>")
 
 
