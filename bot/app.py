@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
-from telegram.error import NetworkError, TelegramError, TimedOut
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -24,7 +24,6 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
 )
-from telegram.request import HTTPXRequest, RequestData
 
 import handlers
 from bot.config import Settings
@@ -33,7 +32,7 @@ from bot.services import Services
 from handlers.context import BotContext, BotData
 from handlers.menu import COMMANDS
 from handlers.sender import TelegramSender
-from handlers.transport import LeanRequest
+from handlers.transport import bot_api_requests
 
 log = logging.getLogger(__name__)
 # One INFO line per update, on its own logger so operators can silence or route it.
@@ -208,53 +207,6 @@ async def announce(app: BotApplication) -> None:
             log.warning("could not set the bot's %s: %s", what, error)
 
 
-class RetryingRequest(LeanRequest):
-    """Retries a Bot API call that surely did not take effect: a 502/503/504 from the proxy
-    in front of Telegram, a refused connection, a full pool. A read timeout is not retried
-    here, since the message may have gone out; the caller decides.
-    """
-
-    RETRY_STATUSES = frozenset({502, 503, 504})
-
-    def __init__(self, *, attempts: int = 5, first_delay: float = 0.5, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._attempts = attempts
-        self._first_delay = first_delay
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        *args: Any,
-        **kwargs: Any,
-    ) -> tuple[int, bytes]:
-        delay = self._first_delay
-        api_method = url.rsplit("/", 1)[-1]  # never log the URL: it holds the token
-        for attempt in range(1, self._attempts + 1):
-            last = attempt == self._attempts
-            try:
-                code, payload = await super().do_request(
-                    url, method, request_data, *args, **kwargs
-                )
-            except TimedOut as error:
-                if last or "Pool timeout" not in str(error):
-                    raise
-                reason = "pool timeout"
-            except NetworkError as error:
-                if last or not str(error).startswith(("httpx.ConnectError", "ConnectError")):
-                    raise
-                reason = "connection refused"
-            else:
-                if last or code not in self.RETRY_STATUSES:
-                    return code, payload
-                reason = f"HTTP {code}"
-            log.warning("%s failed (%s); retry %d in %.1f s", api_method, reason, attempt, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 8.0)
-        raise AssertionError("unreachable")
-
-
 def smooth_rate_limiter(per_second: float) -> AIORateLimiter:
     """PTB's limiter, but without bursts: at most ``per_second`` sends in any one second.
 
@@ -286,6 +238,7 @@ def build(settings: Settings, catalog: Catalog) -> BotApplication:
         # Operators and the SIGTERM test look for this line: timed work stopped, DB closed.
         log.info("stopped cleanly")
 
+    calls, updates = bot_api_requests(settings.proxy_url.value or None)
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .application_class(CoachApplication)
@@ -293,10 +246,8 @@ def build(settings: Settings, catalog: Catalog) -> BotApplication:
         .base_url(settings.bot_api_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
-        .request(RetryingRequest(connection_pool_size=256))
-        # A long poll torn down mid-flight can leave its connection checked out; with PTB's
-        # default pool of one, every later poll then fails with "Pool timeout" for good.
-        .get_updates_request(HTTPXRequest(connection_pool_size=4))
+        .request(calls)
+        .get_updates_request(updates)
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(post_init)
         .post_stop(post_stop)
