@@ -168,3 +168,20 @@ async def test_python_m_bot_through_a_socks5_proxy_never_logs_its_password(
     assert "started as @" in log
     assert PROXY_PASSWORD not in log
     assert TOKEN not in log
+
+
+async def test_a_proxy_that_cannot_reach_the_bot_api_is_retried_then_reported() -> None:
+    """A refused tunnel means nothing was sent: retried, then a NetworkError to the caller."""
+    from telegram.error import NetworkError
+
+    from handlers.transport import RetryingRequest
+
+    async with LoopbackProxy(hosts={}, user=PROXY_USER, password=PROXY_PASSWORD) as proxy:
+        request = RetryingRequest(attempts=3, first_delay=0.01, proxy=proxy.url())
+        await request.initialize()
+        try:
+            with pytest.raises(NetworkError, match=r"^httpx\.ProxyError"):
+                await request.do_request(f"https://{HIDDEN_HOST}/bot{TOKEN}/getMe", "POST")
+        finally:
+            await request.shutdown()
+    assert proxy.refused == [f"{HIDDEN_HOST}:443 unreachable"] * 3

@@ -166,3 +166,27 @@ async def test_a_full_pool_is_retried_and_bad_requests_are_not(
         with pytest.raises(BadRequest, match=r"(?i)chat not found"):
             await bot.send_message(-1, "x")
     assert sends(standin) == [200, 200, 400]
+
+
+async def test_the_rate_limiter_never_lets_more_than_its_rate_through_in_any_second() -> None:
+    from bot.app import smooth_rate_limiter
+
+    limiter = smooth_rate_limiter(60)
+    await limiter.initialize()
+    loop = asyncio.get_running_loop()
+    times: list[float] = []
+
+    async def call(*args: object, **kwargs: object) -> bool:
+        times.append(loop.time())
+        return True
+
+    await asyncio.gather(
+        *(
+            limiter.process_request(call, (), {}, "sendMessage", {"chat_id": chat}, None)
+            for chat in range(100)
+        )
+    )
+    await limiter.shutdown()
+    assert len(times) == 100
+    busiest = max(sum(1 for later in times if 0 <= later - t < 1.0) for t in times)
+    assert busiest <= 60
