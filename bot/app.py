@@ -213,10 +213,10 @@ def smooth_rate_limiter(per_second: float) -> AIORateLimiter:
     AIORateLimiter(30, 1) is a bucket of 30 that lets 30 go at once and 30 more a moment
     later, which Telegram answers with 429. A bucket of ``burst`` that refills at
     ``per_second - burst`` a second never puts more than ``per_second`` sends in a sliding
-    second. A burst of a few (not one) keeps steps that fall due together from queueing
-    behind each other: at 1,000 sessions (~13 sends/s) a bucket of one made the p99 of step
-    lateness ~130 ms, a bucket of three ~40 ms (BENCHMARKS.md). Retries (PTB's default is
-    none) turn a 429 into a pause of every send for retry_after, never a loss.
+    second. A burst of a few (not one) keeps steps that fall due together from queueing 35
+    ms apart: at 1,000 sessions (~13 sends/s) the p99 of step lateness was 132 ms with a
+    bucket of one, 82 ms with three (BENCHMARKS.md). Retries (PTB's default is none) turn
+    a 429 into a pause of every send for retry_after, never a loss.
     """
     burst = max(1, min(3, int(per_second // 10)))
     refill = max(per_second - burst, per_second / 2.0)
