@@ -28,6 +28,7 @@ from handlers import (
     guard,
     inline,
     membership,
+    partner,
     privacy,
     reminders,
     session,
@@ -82,6 +83,8 @@ def register(app: AnyApplication) -> None:
     app.add_handler(CommandHandler("session", session.session_command))
     app.add_handler(CommandHandler("history", session.history_command))
     app.add_handler(on_press(session.session_button, *get_args(session.SessionPress)))
+    app.add_handler(CommandHandler("partner", partner.partner_command, filters=private))
+    app.add_handler(on_press(partner.partner_button, *get_args(partner.PartnerPress)))
     # "pause", "next", "stop", "10 minute lower back session": raises ApplicationHandlerStop
     # when it took the message, so only unhandled text reaches the questions group.
     app.add_handler(
