@@ -14,14 +14,31 @@ GIVER = USER_CHAT
 RECEIVER = 2002
 
 
-async def until(bot: RunningBot, chat: int, text: str, timeout: float = 10.0) -> JSONDict:  # noqa: ASYNC109
-    """The next message in ``chat`` whose text contains ``text``."""
+async def until(
+    bot: RunningBot,
+    chat: int,
+    text: str,
+    timeout: float = 10.0,  # noqa: ASYNC109
+    after: int = 0,
+) -> JSONDict:
+    """The next message in ``chat`` (newer than message ``after``) that contains ``text``."""
     return await bot.standin.wait_for_message(
-        chat, predicate=lambda m: text in (m.get("text") or ""), timeout=timeout
+        chat,
+        predicate=lambda m: text in (m.get("text") or "") and m["message_id"] > after,
+        timeout=timeout,
     )
 
 
-async def edited(bot: RunningBot, message: JSONDict, text: str, timeout: float = 10.0) -> JSONDict:  # noqa: ASYNC109
+def newest(bot: RunningBot, chat: int) -> int:
+    return max((m["message_id"] for m in bot.standin.messages(chat)), default=0)
+
+
+async def edited(
+    bot: RunningBot,
+    message: JSONDict,
+    text: str,
+    timeout: float = 10.0,  # noqa: ASYNC109
+) -> JSONDict:
     chat = message["chat"]["id"]
     return await bot.standin.wait_for_edit(
         chat, message["message_id"], predicate=lambda m: text in m["text"], timeout=timeout
@@ -34,7 +51,7 @@ def press(bot: RunningBot, message: JSONDict, label: str) -> str:
 
 
 async def invite_link(bot: RunningBot) -> str:
-    status = await bot.say("/partner")
+    status = await send(bot, GIVER, "/partner")
     press(bot, status, "Invite your partner")
     invite = await until(bot, GIVER, "t.me/")
     found = re.search(r"start=(p_[A-Za-z0-9_-]+)", invite["text"])
@@ -42,9 +59,15 @@ async def invite_link(bot: RunningBot) -> str:
     return found[1]
 
 
+async def send(bot: RunningBot, chat: int, text: str) -> JSONDict:
+    """Write ``text`` in ``chat`` and return the bot's first message sent after it."""
+    seen = max((m["message_id"] for m in bot.standin.messages(chat)), default=0)
+    bot.standin.user_sends_text(chat, text, first_name="Sam" if chat != GIVER else "Alex")
+    return await bot.standin.wait_for_message(chat, predicate=lambda m: m["message_id"] > seen)
+
+
 async def join(bot: RunningBot, parameter: str, chat: int = RECEIVER) -> JSONDict:
-    bot.standin.user_sends_text(chat, f"/start {parameter}", first_name="Sam")
-    return await bot.standin.wait_for_message(chat)
+    return await send(bot, chat, f"/start {parameter}")
 
 
 async def check_in(bot: RunningBot, health: str = "No, none") -> JSONDict:
@@ -79,7 +102,7 @@ async def test_invite_join_checkin_adapted_routine_remote_ouch_and_ratings(
         remote = await until(bot, RECEIVER, "Your remote")
         assert "Ouch" in str(buttons(remote))
 
-        checklist = await bot.say("/session quick")
+        checklist = await send(bot, GIVER, "/session quick")
         assert "5 steps" in checklist["text"]  # the lower-back step is left out
         await bot.press(checklist, "Start")
         first = await until(bot, GIVER, "Step 1 of 5")
@@ -139,3 +162,178 @@ async def test_invite_join_checkin_adapted_routine_remote_ouch_and_ratings(
         assert "⭐⭐⭐⭐" in (await until(bot, GIVER, "rated the session"))["text"]
         await bot.press(aftercare, "5⭐")
         await until(bot, GIVER, "Thanks for rating")
+
+
+async def toast(bot: RunningBot, query: str) -> str:
+    return str(await bot.standin.wait_for_callback_answer(query))
+
+
+async def test_forged_expired_reused_and_own_links_link_nothing(bot: RunningBot) -> None:
+    for parameter in ("p_x", "p_" + "A" * 32, "p_" + "é" * 20):
+        reply = await join(bot, parameter)
+        assert "doesn't work" in reply["text"]
+    parameter = await invite_link(bot)
+    own = await send(bot, GIVER, f"/start {parameter}")
+    assert "your own invite link" in own["text"]
+    assert await bot.services.partner.store.link_of(GIVER) is None
+    assert "You're linked" in (await join(bot, parameter))["text"]  # still unused
+    third = await join(bot, parameter, chat=3003)
+    assert "already been used" in third["text"]
+    assert await bot.services.partner.store.link_of(3003) is None
+    link = await bot.services.partner.store.link_of(GIVER)
+    assert link is not None and link.receiver_chat_id == RECEIVER
+
+    # The receiver, already linked, opens someone else's link.
+    status = await send(bot, 4004, "/partner")
+    press(bot, status, "Invite")
+    other = await until(bot, 4004, "t.me/")
+    found = re.search(r"start=(p_[A-Za-z0-9_-]+)", other["text"])
+    assert found is not None
+    busy = await join(bot, found[1])
+    assert "already linked" in busy["text"]
+    assert await bot.services.partner.store.link_of(4004) is None
+
+    # Expired after 24 hours (the clock is the database's note of when).
+    await bot.services.storage.execute("UPDATE partner_invites SET expires_at = 0")
+    late = await join(bot, found[1], chat=5005)
+    assert "expired" in late["text"]
+    assert await bot.services.partner.store.link_of(5005) is None
+
+
+async def test_an_invite_made_during_a_session_expires_when_it_ends(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    async with running_bot(standin, tmp_path / "db.sqlite3", TIME_SCALE="1") as bot:
+        checklist = await send(bot, GIVER, "/session quick")
+        await bot.press(checklist, "Invite your partner")
+        invite = await until(bot, GIVER, "until this session ends")
+        found = re.search(r"start=(p_[A-Za-z0-9_-]+)", invite["text"])
+        assert found is not None
+        await bot.say("stop")
+        assert "expired" in (await join(bot, found[1]))["text"]
+        assert await bot.services.partner.store.link_of(RECEIVER) is None
+
+
+async def test_a_yes_to_health_conditions_holds_start_until_the_giver_has_read_it(
+    bot: RunningBot,
+) -> None:
+    await check_in(bot, health="Yes")
+    card = await until(bot, GIVER, "Warning signs")
+    assert "numbness" in card["text"]
+    assert "Warning signs" in (await until(bot, RECEIVER, "Warning signs"))["text"]
+    flagged = await until(bot, GIVER, "health conditions applies")
+    checklist = await send(bot, GIVER, "/session quick")
+    query = await bot.press(checklist, "Start")
+    assert "Not yet" in await toast(bot, query)
+    held = await until(bot, GIVER, "Not yet")
+    state = await bot.services.sessions.open_session(GIVER)
+    assert state is not None and state.status == "ready"
+    press(bot, held if "read it" in str(buttons(held)) else flagged, "read it")
+    await until(bot, GIVER, "You can start")
+    await until(bot, RECEIVER, "has read the safety card")
+    await bot.press(checklist, "Start")
+    assert "Step 1 of 5" in (await until(bot, GIVER, "Step 1 of"))["text"]
+
+
+async def test_same_as_last_time_change_delete_and_partner_off(bot: RunningBot) -> None:
+    await check_in(bot)
+    await until(bot, GIVER, "checked in")
+    await until(bot, RECEIVER, "Your remote")
+    off = await send(bot, GIVER, "/partner off")
+    assert "link is ended" in off["text"]
+    assert "ended the link" in (await until(bot, RECEIVER, "ended the link"))["text"]
+    assert await bot.services.partner.store.link_of(GIVER) is None
+
+    await join(bot, await invite_link(bot))
+    joined = await until(bot, GIVER, "joined")
+    assert "Last time: focus on shoulders" in joined["text"]
+    press(bot, joined, "Same as last time")
+    await until(bot, GIVER, "Using last time's preferences")
+    question = await until(bot, RECEIVER, "Check-in 4 of 4")
+    press(bot, question, "No, none")
+    await until(bot, GIVER, "checked in")
+    link = await bot.services.partner.store.link_of(GIVER)
+    assert link is not None and link.prefs.focus == ("shoulders",)
+
+    await until(bot, RECEIVER, "Your remote")
+    status = await send(bot, RECEIVER, "/partner")
+    assert "Your check-in: focus on shoulders" in status["text"]
+    seen = newest(bot, RECEIVER)
+    press(bot, status, "Change my answers")
+    again = await until(bot, RECEIVER, "Check-in 1 of 4", after=seen)
+    assert "✅ Shoulders" in str(buttons(again))
+    press(bot, status, "Delete remembered")
+    assert "no longer remember" in (await until(bot, RECEIVER, "Deleted"))["text"]
+    assert await bot.services.partner.store.remembered(GIVER, RECEIVER) is None
+
+    press(bot, status, "End the link")
+    await until(bot, RECEIVER, "link is ended")
+    await until(bot, GIVER, "ended the link")
+    query = press(bot, again, "Shoulders")
+    assert "old link" in await toast(bot, query)
+
+
+async def forget(bot: RunningBot, chat: int) -> None:
+    bot.standin.user_sends_text(chat, "/forget")
+    ask = await until(bot, chat, "Forget this chat")
+    press(bot, ask, "Yes, delete")
+    await bot.standin.wait_for_edit(chat, ask["message_id"])
+
+
+async def partner_rows(bot: RunningBot, chat: int) -> int:
+    counts = await bot.services.privacy.stored(chat)
+    return sum(n for table, n in counts.items() if table.startswith("partner_"))
+
+
+async def test_forget_from_either_side_deletes_the_link_and_that_sides_data(
+    bot: RunningBot,
+) -> None:
+    await check_in(bot)
+    await until(bot, GIVER, "checked in")
+    ask = await send(bot, GIVER, "/forget")
+    assert "partner" in ask["text"].lower()
+    await forget(bot, RECEIVER)
+    assert await partner_rows(bot, RECEIVER) == 0
+    assert await bot.services.partner.store.link_of(GIVER) is None
+    assert await bot.services.partner.store.remembered(GIVER, RECEIVER) is None
+
+    await join(bot, await invite_link(bot))
+    await until(bot, GIVER, "joined")
+    assert await partner_rows(bot, GIVER) > 0
+    await forget(bot, GIVER)
+    assert await partner_rows(bot, GIVER) == 0
+    assert await partner_rows(bot, RECEIVER) == 0
+
+
+async def test_a_restart_mid_session_keeps_the_link_and_the_remote(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    database = tmp_path / "db.sqlite3"
+    async with running_bot(standin, database, TIME_SCALE="1") as bot:
+        await check_in(bot)
+        remote = await until(bot, RECEIVER, "Your remote")
+        checklist = await send(bot, GIVER, "/session quick")
+        await bot.press(checklist, "Start")
+        await until(bot, GIVER, "Step 1 of 5")
+        await edited(bot, remote, "Step 1 of 5")
+    async with running_bot(standin, database, TIME_SCALE="1") as bot:
+        press(bot, remote, "Next")
+        assert "Step 2 of 5" in (await until(bot, GIVER, "Step 2 of 5"))["text"]
+        await edited(bot, remote, "Step 2 of 5")
+        press(bot, remote, "Lighter")
+        assert "Sam" in (await until(bot, GIVER, "a bit lighter"))["text"]
+
+
+async def test_a_receiver_who_blocked_the_bot_does_not_break_the_session(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    async with running_bot(standin, tmp_path / "db.sqlite3", TIME_SCALE="0.02") as bot:
+        await check_in(bot)
+        await until(bot, RECEIVER, "Your remote")
+        standin.block_chat(RECEIVER)
+        checklist = await send(bot, GIVER, "/session quick")
+        await bot.press(checklist, "Start")
+        await until(bot, GIVER, "can't reach your partner")
+        await until(bot, GIVER, "How did it go", timeout=20)
+        link = await bot.services.partner.store.link_of(GIVER)
+        assert link is not None and link.receiver_gone
