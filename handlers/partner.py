@@ -13,6 +13,8 @@ from bot.callbacks import (
     PartnerSafetyRead,
     PartnerSame,
 )
+from bot.messaging import Reply
+from bot.partner.replies import PRIVATE_ONLY
 from bot.partner.service import INVITE_PREFIX, Answer
 from handlers.context import BotContext
 from handlers.render import answer, edit
@@ -36,6 +38,9 @@ async def join(update: Update, context: BotContext) -> None:
     """``/start p_<token>``: the receiver opened the giver's invite link."""
     chat, user = update.effective_chat, update.effective_user
     if chat is None or not context.args:
+        return
+    if chat.type != "private":
+        await answer(update, Reply(PRIVATE_ONLY))
         return
     name = user.first_name if user else None
     await _show(update, await context.services.partner.join(chat.id, context.args[0], name))

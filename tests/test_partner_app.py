@@ -18,7 +18,7 @@ async def until(
     bot: RunningBot,
     chat: int,
     text: str,
-    timeout: float = 10.0,  # noqa: ASYNC109
+    timeout: float = 20.0,  # noqa: ASYNC109
     after: int = 0,
 ) -> JSONDict:
     """The next message in ``chat`` (newer than message ``after``) that contains ``text``."""
@@ -37,7 +37,7 @@ async def edited(
     bot: RunningBot,
     message: JSONDict,
     text: str,
-    timeout: float = 10.0,  # noqa: ASYNC109
+    timeout: float = 20.0,  # noqa: ASYNC109
 ) -> JSONDict:
     chat = message["chat"]["id"]
     return await bot.standin.wait_for_edit(

@@ -49,6 +49,7 @@ def invite_reply(link: str, during_session: bool) -> Reply:
     )
 
 
+PRIVATE_ONLY = "Open the invite link in a private chat with me, not in a group."
 NO_USERNAME = "I can't make an invite link right now (I don't know my own username yet)."
 ALREADY_LINKED = (
     "You're already linked with your partner. /partner shows the link; "
