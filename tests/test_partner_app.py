@@ -177,11 +177,17 @@ async def test_forged_expired_reused_and_own_links_link_nothing(bot: RunningBot)
     assert "your own invite link" in own["text"]
     assert await bot.services.partner.store.link_of(GIVER) is None
     assert "You're linked" in (await join(bot, parameter))["text"]  # still unused
+    question = await until(bot, RECEIVER, "Check-in 1 of 4")
+    assert "already linked" in (await join(bot, parameter))["text"]  # tapped twice
+    for forged in ("v1:lnc:1:avoid:whole", "v1:lnc:1:pressure:brutal", "v1:lnc:99:focus:lower"):
+        query = bot.standin.user_presses(RECEIVER, question["message_id"], forged, strict=False)
+        assert "old link" in await toast(bot, query)
     third = await join(bot, parameter, chat=3003)
     assert "already been used" in third["text"]
     assert await bot.services.partner.store.link_of(3003) is None
     link = await bot.services.partner.store.link_of(GIVER)
     assert link is not None and link.receiver_chat_id == RECEIVER
+    assert link.prefs.empty
 
     # The receiver, already linked, opens someone else's link.
     status = await send(bot, 4004, "/partner")

@@ -22,7 +22,15 @@ from bot.messaging import ChatUnreachable, Reply, Sender
 from bot.partner import replies
 from bot.partner.follow import PartnerHooks
 from bot.partner.pace import Paced
-from bot.partner.prefs import EXTEND_SECONDS, MAX_STEP_SECONDS, Preferences, gentler
+from bot.partner.prefs import (
+    AREAS,
+    AVOIDABLE,
+    EXTEND_SECONDS,
+    MAX_STEP_SECONDS,
+    PRESSURES,
+    Preferences,
+    gentler,
+)
 from bot.partner.store import Link, PartnerStore
 from bot.sessions import state as transitions
 from bot.sessions.replies import paused_reply
@@ -37,6 +45,15 @@ INVITE_PREFIX = "p_"
 INVITE_TTL = 24 * 3600.0
 # Telegram's start parameter: at most 64 of A-Z a-z 0-9 _ -.
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,62}")
+
+
+# What each check-in question accepts (forged data gets the old-button answer).
+_CHOICES: dict[str, frozenset[str]] = {
+    "focus": frozenset((*AREAS, "done")),
+    "avoid": frozenset((*AVOIDABLE, "done")),
+    "pressure": frozenset(PRESSURES),
+    "health": frozenset(("yes", "no")),
+}
 
 
 def token_hash(token: str) -> str:
@@ -130,6 +147,9 @@ class PartnerService:
         if invite.giver_chat_id == receiver:
             return Answer(replies=[Reply(replies.OWN)])
         if invite.used_at is not None:
+            mine = await self.store.link_of(receiver)
+            if mine is not None and mine.giver_chat_id == invite.giver_chat_id:
+                return Answer(replies=[Reply(replies.ALREADY_LINKED)])  # tapped it twice
             return Answer(replies=[Reply(replies.USED)])
         if now > invite.expires_at or not await self._session_still_on(
             invite.giver_chat_id, invite.session_id
@@ -165,6 +185,8 @@ class PartnerService:
         if link is None:
             return Answer(toast=replies.STALE)
         prefs, step, choice = link.prefs, press.step, press.choice
+        if choice not in _CHOICES[step]:
+            return Answer(toast=replies.STALE)
         if step in ("focus", "avoid") and choice != "done":
             prefs = prefs.toggled(step, choice)
             await self.store.save_checkin(link.id, prefs, step)
