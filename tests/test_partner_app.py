@@ -343,3 +343,28 @@ async def test_a_receiver_who_blocked_the_bot_does_not_break_the_session(
         await until(bot, GIVER, "How did it go", timeout=20)
         link = await bot.services.partner.store.link_of(GIVER)
         assert link is not None and link.receiver_gone
+
+
+async def test_a_health_yes_during_a_session_pauses_it_until_the_card_is_read(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    async with running_bot(standin, tmp_path / "db.sqlite3", TIME_SCALE="1") as bot:
+        await join(bot, await invite_link(bot))
+        question = await until(bot, RECEIVER, "Check-in 1 of 4")
+        press(bot, question, "Next")
+        press(bot, await edited(bot, question, "Check-in 2 of 4"), "Nothing to avoid")
+        press(bot, await edited(bot, question, "Check-in 3 of 4"), "Medium")
+        health = await edited(bot, question, "Check-in 4 of 4")
+        checklist = await send(bot, GIVER, "/session quick")
+        await bot.press(checklist, "Start")
+        await until(bot, GIVER, "Step 1 of 6")
+        press(bot, health, "Yes")
+        await until(bot, GIVER, "Paused with")
+        held = await send(bot, GIVER, "resume")
+        assert "Not yet" in held["text"]
+        state = await bot.services.sessions.open_session(GIVER)
+        assert state is not None and state.status == "paused"
+        press(bot, held, "read it")
+        await until(bot, GIVER, "You can start")
+        resumed = await send(bot, GIVER, "resume")
+        assert "Carry on" in resumed["text"]

@@ -218,8 +218,23 @@ class PartnerService:
                 await self._tell(link.receiver_chat_id, Reply(card))
                 await self._tell(giver, Reply(card))
             await self._tell(giver, replies.health_flagged_giver(link.id, name))
+            await self._hold(giver)
         await self._show_remote(link.id)
         return Answer(edit=replies.checkin_done_reply(prefs, health))
+
+    async def _hold(self, giver: int) -> None:
+        """Pause the giver's running session (a second ouch, or a health condition said
+        mid-session: then resuming waits until the giver has read the card)."""
+        scale = self._sessions.scale
+
+        def pause(state: SessionState, now: float) -> SessionState | None:
+            if state.status != "running" or state.showing is None:
+                return None
+            return transitions.pause(state, now, scale)
+
+        paused = await self._sessions.adjust(giver, pause)
+        if paused is not None:
+            await self._tell(giver, paused_reply(paused))
 
     async def _show_remote(self, link_id: int) -> None:
         """Put the remote on the receiver's phone, showing the session as it is now."""
@@ -300,15 +315,7 @@ class PartnerService:
     async def _ouch(self, link: Link, session: SessionState) -> tuple[str, bool]:
         giver, scale = link.giver_chat_id, self._sessions.scale
         if await self.store.add_ouch(link.id, session.id) >= 2:
-
-            def pause(state: SessionState, now: float) -> SessionState | None:
-                if state.status != "running" or state.showing is None:
-                    return None
-                return transitions.pause(state, now, scale)
-
-            paused = await self._sessions.adjust(giver, pause)
-            if paused is not None:
-                await self._tell(giver, paused_reply(paused))
+            await self._hold(giver)
             return replies.OUCH_PAUSED, True
         prefs, replaced = link.prefs, [False]
 

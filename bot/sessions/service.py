@@ -140,10 +140,12 @@ class SessionService:
             if session_id is not None and not self._current(state, action, session_id, step):
                 return Outcome(toast=replies.STEP_OVER, stale=True)
             starting = state.status == "ready" and action in ("go", "resume", "skip")
-            if starting:
+            resuming = state.status == "paused" and action in ("go", "resume", "skip")
+            if starting or resuming:
                 blocked = await self._hooks.start_blocked(chat_id)
                 if blocked is not None:
                     return Outcome(blocked, toast=replies.TOAST_WAIT)
+            if starting:
                 state = replace(state, steps=await self._replan(state))
             outcome, changed = self._apply(state, action, self._clock())
             if changed is not None:
