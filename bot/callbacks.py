@@ -144,6 +144,76 @@ class SessionControl(Press):
     step: int
 
 
+# -- partner mode ------------------------------------------------------------------------------
+
+CheckinStep = Literal["focus", "avoid", "pressure", "health"]
+RemoteAction = Literal["lighter", "firmer", "slower", "more", "next", "ouch"]
+
+
+@dataclass(frozen=True)
+class PartnerInvite(Press):
+    """Make an invite link for the person receiving the massage."""
+
+    tag: ClassVar[str] = "lni"
+
+
+@dataclass(frozen=True)
+class PartnerCheckin(Press):
+    """One answer of the receiver's check-in (an area, a pressure, done, yes or no)."""
+
+    tag: ClassVar[str] = "lnc"
+    link_id: int
+    step: CheckinStep
+    choice: str
+
+
+@dataclass(frozen=True)
+class PartnerRemote(Press):
+    """A press on the receiver's remote during a session."""
+
+    tag: ClassVar[str] = "lnr"
+    link_id: int
+    action: RemoteAction
+
+
+@dataclass(frozen=True)
+class PartnerSame(Press):
+    """The giver starts with the receiver's preferences from last time."""
+
+    tag: ClassVar[str] = "lns"
+    link_id: int
+
+
+@dataclass(frozen=True)
+class PartnerSafetyRead(Press):
+    """The giver has read the safety card the receiver's check-in brought up."""
+
+    tag: ClassVar[str] = "lnv"
+    link_id: int
+
+
+@dataclass(frozen=True)
+class PartnerRate(Press):
+    """The receiver rates a finished session from 1 to 5 stars."""
+
+    tag: ClassVar[str] = "lnq"
+    link_id: int
+    session_id: int
+    stars: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.stars <= 5:
+            raise ValueError("stars run from 1 to 5")
+
+
+@dataclass(frozen=True)
+class PartnerManage(Press):
+    """End the link, redo the check-in, or delete the remembered preferences."""
+
+    tag: ClassVar[str] = "lnm"
+    action: Literal["off", "change", "delete"]
+
+
 # -- reminders and time zones ------------------------------------------------------------------
 
 
@@ -239,6 +309,13 @@ KINDS: tuple[type[Press], ...] = (
     SessionKeep,
     SessionRate,
     SessionControl,
+    PartnerInvite,
+    PartnerCheckin,
+    PartnerRemote,
+    PartnerSame,
+    PartnerSafetyRead,
+    PartnerRate,
+    PartnerManage,
     ReminderMenu,
     ReminderNew,
     ReminderAct,

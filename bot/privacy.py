@@ -30,6 +30,11 @@ PRIVACY = (
     "and for /history.\n"
     "• <b>Your reminders</b>: time, days, time zone, the next time and how many were sent; "
     "and the time-zone question I asked you, until you answer it.\n"
+    "• <b>Partner mode</b>, if you use it: the link between your chat and your partner's "
+    "(both chat ids), your check-in (areas, pressure, whether a health condition applies), "
+    "the answers remembered for your next session together, your stars, and invite links "
+    "(only a scrambled copy of the token): to adapt and steer the session. Either side ends "
+    "the link with <code>/partner off</code>; /forget deletes it too.\n"
     "• <b>Announcements</b> the bot's admins send to everyone: whether one reached you, so "
     "nobody gets it twice.\n\n"
     "I do <b>not</b> keep what you write: not your questions, not your name or username. "
@@ -48,6 +53,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "reminders": ("reminder", "reminders"),
     "reminder_pending": ("an unanswered time-zone question", ""),
     "broadcast_deliveries": ("announcement delivery record", "announcement delivery records"),
+    "partner_links": ("your partner-mode link", ""),
+    "partner_invites": ("partner invite link", "partner invite links"),
+    "partner_preferences": ("remembered partner preference", "remembered partner preferences"),
+    "partner_ratings": ("partner session rating", "partner session ratings"),
 }
 
 

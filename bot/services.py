@@ -15,6 +15,9 @@ from bot.config import Settings
 from bot.flood import FloodGuard
 from bot.membership import MembershipService
 from bot.messaging import Sender
+from bot.partner.follow import PartnerHooks
+from bot.partner.service import PartnerService
+from bot.partner.store import PartnerStore
 from bot.privacy import ForgetGuard, PrivacyService
 from bot.reminders.lines import load_lines
 from bot.reminders.service import ReminderService
@@ -45,6 +48,7 @@ class Services:
     broadcasts: BroadcastService
     privacy: PrivacyService
     membership: MembershipService
+    partner: PartnerService
 
     @classmethod
     def create(
@@ -62,6 +66,9 @@ class Services:
         # Every timed send passes the /forget guard: work that read its rows before a chat
         # was forgotten sends that chat nothing afterwards.
         guard = ForgetGuard(sender)
+        partner_store = PartnerStore(storage)
+        # Partner mode adapts sessions and follows them: built first, handed to both.
+        partner_hooks = PartnerHooks(partner_store, catalog, guard)
         sessions = SessionService(
             storage,
             catalog,
@@ -69,6 +76,7 @@ class Services:
             guard,
             scale=settings.time_scale,
             on_sent=on_session_sent,
+            hooks=partner_hooks,
         )
         reminders = ReminderService(
             storage,
@@ -97,18 +105,21 @@ class Services:
             # After /forget every timetable looks again: the chat's due rows are gone.
             privacy=PrivacyService(storage, guard, on_forget=lambda chat_id: scheduler.wake()),
             membership=MembershipService(storage, scheduler),
+            partner=PartnerService(partner_store, partner_hooks, sessions, catalog, guard),
         )
 
     async def start(self) -> None:
         """Open the database and start the timetable (called from ``post_init``)."""
         await self.storage.open()
         await self.sessions.timetable.recover()
+        await self.partner.start()
         await self.scheduler.start()
 
     async def quiesce(self) -> None:
         """Stop timed work and wait for sends in flight (``post_stop``: the bot still works)."""
         await self.scheduler.stop()
         await self.sessions.timetable.drain()
+        await self.partner.drain()
 
     async def stop(self) -> None:
         """Stop timed work first, then close the database (called from ``post_shutdown``)."""

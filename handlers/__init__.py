@@ -28,6 +28,7 @@ from handlers import (
     guard,
     inline,
     membership,
+    partner,
     privacy,
     reminders,
     session,
@@ -83,6 +84,8 @@ def register(app: AnyApplication) -> None:
     app.add_handler(CommandHandler("session", session.session_command))
     app.add_handler(CommandHandler("history", session.history_command))
     app.add_handler(on_press(session.session_button, *get_args(session.SessionPress)))
+    app.add_handler(CommandHandler("partner", partner.partner_command, filters=private))
+    app.add_handler(on_press(partner.partner_button, *get_args(partner.PartnerPress)))
     # "pause", "quit", "10 minute lower back session", "remind me at 9pm": raises
     # ApplicationHandlerStop when a feature took it, so only the rest reaches the questions.
     app.add_handler(MessageHandler(filters.TEXT & private & ~filters.COMMAND, words.plain_words))

@@ -26,6 +26,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("prepare", "how to get the room, table and oil ready"),
     Command("session", "a timed, step-by-step massage routine", "/session lower 10"),
     Command("history", "your recent sessions, total minutes and streak"),
+    Command(
+        "partner",
+        "link the person you massage: they check in and steer from their phone",
+        "/partner off",
+    ),
     Command("remind", "a daily nudge to relax, in your time zone", "/remind 21:30 weekdays"),
     Command("reminders", "your reminders, with a delete button each"),
     Command("timezone", "show or change your time zone", "/timezone Europe/Berlin"),

@@ -9,6 +9,7 @@ from telegram import Update
 from bot.callbacks import MenuChoice
 from bot.catalog.cards import render_entry_card
 from bot.messaging import Reply
+from handlers import partner
 from handlers.context import BotContext
 from handlers.menu import COMMANDS, FEATURES, MAIN_ACTIONS
 from handlers.render import answer
@@ -54,7 +55,10 @@ def help_reply() -> Reply:
 
 
 async def start(update: Update, context: BotContext) -> None:
-    """Greet the user and show the main actions."""
+    """Greet the user and show the main actions; an invite link joins partner mode."""
+    if partner.is_invite(list(context.args or [])):
+        await partner.join(update, context)
+        return
     user = update.effective_user
     await answer(update, start_reply(user.first_name if user else None))
 

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 import sys
 import threading
 import time
@@ -37,6 +38,10 @@ log = logging.getLogger(__name__)
 # A well-formed token the stand-in accepts; it never leaves this machine.
 DEV_TOKEN = "1000000001:LocalTerminalChatNotARealTelegramToken"
 CHAT_ID = 1
+# The second person (partner mode): ``/as partner`` types in this chat, ``/as me`` goes back.
+PARTNER_CHAT_ID = 2
+PARTNER_NAME = "Sam"
+_DEEP_LINK = re.compile(r"https://t\.me/[A-Za-z0-9_]+\?start=([A-Za-z0-9_-]{1,64})")
 DEFAULT_CHAT_DATABASE = Path("data/chat.sqlite3")
 # How long to wait for the replies to a line before reading the next one.
 REPLY_TIMEOUT = 10.0
@@ -109,12 +114,23 @@ def render_message(message: JSONDict, label: str) -> str:
 
 
 @dataclass
+class Speaker:
+    """Who is typing: the user (the giver) or, after ``/as partner``, the partner."""
+
+    chat_id: int
+    name: str
+
+
+@dataclass
 class Transcript:
-    """Prints what the bot did in the user's chat, in the order the stand-in answered it."""
+    """Prints what the bot did in the user's chat (and the partner's, labelled), in the
+    order the stand-in answered it."""
 
     standin: BotApiStandIn
     out: TextIO
     chat_id: int = CHAT_ID
+    partner_chat_id: int = PARTNER_CHAT_ID
+    partner_name: str = PARTNER_NAME
     _seen: int = 0
     _pending_alerts: dict[str, str] = field(default_factory=dict)
 
@@ -139,12 +155,17 @@ class Transcript:
             if text:
                 self.write(f"coach (pop-up): {text}")
             return
-        if str(record.params.get("chat_id")) != str(self.chat_id):
+        chat = str(record.params.get("chat_id"))
+        if chat == str(self.chat_id):
+            coach = "coach"
+        elif chat == str(self.partner_chat_id):
+            coach = f"coach to {self.partner_name}"
+        else:
             return
         if record.method == "deleteMessage":
-            self.write("coach: (deleted a message)")
+            self.write(f"{coach}: (deleted a message)")
         elif isinstance(record.result, dict):
-            label = "coach" if record.method.startswith("send") else "coach (edited)"
+            label = coach if record.method.startswith("send") else f"{coach} (edited)"
             self.write(render_message(record.result, label))
 
 
@@ -157,29 +178,61 @@ def latest_buttons(standin: BotApiStandIn, chat_id: int) -> list[JSONDict]:
     return []
 
 
-def act(standin: BotApiStandIn, transcript: Transcript, line: str, options: ChatOptions) -> None:
-    """Send one typed line: a bare number presses that button, anything else is a message."""
+def switch(words: list[str], options: ChatOptions) -> Speaker | None:
+    """``/as partner`` or ``/as me``: the speaker it names, None for anything else."""
+    if len(words) != 2 or words[0] != "/as":
+        return None
+    if words[1].lower() in ("partner", PARTNER_NAME.lower(), "2"):
+        return Speaker(PARTNER_CHAT_ID, PARTNER_NAME)
+    if words[1].lower() in ("me", "giver", options.name.lower(), "1"):
+        return Speaker(CHAT_ID, options.name)
+    return None
+
+
+def act(
+    standin: BotApiStandIn,
+    transcript: Transcript,
+    line: str,
+    options: ChatOptions,
+    speaker: Speaker | None = None,
+) -> Speaker:
+    """Send one typed line as ``speaker``: a bare number presses that button, ``/as partner``
+    switches who types, an invite link opens it, anything else is a message. Returns who
+    types next."""
+    who = speaker or Speaker(CHAT_ID, options.name)
     text = line.rstrip("\r\n")
     if not text.strip():
-        return
-    choices = latest_buttons(standin, CHAT_ID) if text.strip().isdigit() else []
+        return who
+    if text.strip().split()[:1] == ["/as"]:
+        chosen = switch(text.split(), options)
+        if chosen is None:
+            transcript.write("(type /as partner to write as your partner, /as me to go back)")
+            return who
+        transcript.write(f"(now typing as {chosen.name})")
+        return chosen
+    link = _DEEP_LINK.fullmatch(text.strip())
+    if link:  # what tapping the link does in Telegram
+        text = f"/start {link[1]}"
+    choices = latest_buttons(standin, who.chat_id) if text.strip().isdigit() else []
     if not choices:
-        if options.echo:
-            transcript.write(f"you: {text}")
-        standin.user_sends_text(CHAT_ID, text, first_name=options.name)
-        return
+        if options.echo or who.chat_id != CHAT_ID:
+            transcript.write(f"{'you' if who.chat_id == CHAT_ID else who.name}: {text}")
+        standin.user_sends_text(who.chat_id, text, first_name=who.name)
+        return who
     number = int(text.strip())
     if not 1 <= number <= len(choices):
         transcript.write(f"(there is no button {number}; choose 1 to {len(choices)})")
-        return
+        return who
     button = choices[number - 1]
     if button.get("url"):
         transcript.write(f"(that button opens {button['url']} in a browser)")
-        return
-    transcript.write(f"you pressed: [{number}] {button['text']}")
+        return who
+    presser = "you" if who.chat_id == CHAT_ID else who.name
+    transcript.write(f"{presser} pressed: [{number}] {button['text']}")
     standin.user_presses(
-        CHAT_ID, button["message_id"], button.get("callback_data", ""), strict=False
+        who.chat_id, button["message_id"], button.get("callback_data", ""), strict=False
     )
+    return who
 
 
 async def settle(standin: BotApiStandIn, timeout: float = REPLY_TIMEOUT) -> None:  # noqa: ASYNC109
@@ -210,7 +263,9 @@ def banner(settings: Settings, options: ChatOptions) -> str:
     return (
         "Massage Coach, terminal chat: the real bot on a local stand-in of Telegram.\n"
         "Type a message and press Enter. A line with just a number presses that button of\n"
-        "the latest message with buttons. Try /start or /help. Ctrl-D leaves.\n"
+        "the latest message with buttons. Try /start or /help. /as partner types as a\n"
+        "second person (partner mode; paste the invite link there), /as me goes back.\n"
+        "Ctrl-D leaves.\n"
         f"(database {options.database}, TIME_SCALE {settings.time_scale:g})\n"
     )
 
@@ -248,9 +303,10 @@ async def chat(
                     loop.call_soon_threadsafe(lines.put_nowait, line)
 
             read_lines(stdin, deliver)
+            speaker = Speaker(CHAT_ID, options.name)
             try:
                 while (line := await lines.get()) is not None:
-                    act(standin, transcript, line, options)
+                    speaker = act(standin, transcript, line, options, speaker)
                     await settle(standin)
                     transcript.flush()
                 if options.linger > 0:

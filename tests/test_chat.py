@@ -174,3 +174,39 @@ async def test_timed_messages_and_edits_show_while_waiting_for_input(
     assert "coach (pop-up):" in shown and "expired" in shown
     typing.close()
     await asyncio.wait_for(running, 30)
+
+
+class LinesAfterLink:
+    """Stdin for a two-person script: ``{link}`` waits for the invite link in the output."""
+
+    def __init__(self, lines: list[str], out: io.StringIO) -> None:
+        self._lines, self._out = lines, out
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self._lines:
+            if line == "{link}":
+                deadline = time.monotonic() + 20
+                while "start=p_" not in self._out.getvalue() and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                found = [w for w in self._out.getvalue().split() if "start=p_" in w]
+                line = found[0] if found else "no link"
+            yield line + "\n"
+
+
+async def test_as_partner_switches_who_types_so_partner_mode_works_offline(
+    tmp_path: Path,
+) -> None:
+    out = io.StringIO()
+    script = ["/partner", "1", "/as partner", "{link}", "1", "/as me", "/as nobody", "/partner"]
+    stdin = LinesAfterLink(script, out)
+    giver = ChatOptions(database=tmp_path / "chat.sqlite3", name="Alex", banner=False)
+    await chat(shipped_catalog(), giver, stdin, out, environ={"TIME_SCALE": "0.01"})  # type: ignore[arg-type]
+    text = out.getvalue()
+    assert "(now typing as Sam)" in text
+    assert "coach to Sam: 👥 You're linked." in text
+    assert "Sam pressed: [1] Shoulders" in text
+    assert "coach to Sam (edited): 📝 Check-in 1 of 4" in text
+    assert "coach: 👥 Sam joined." in text
+    assert "(now typing as Alex)" in text
+    assert "(type /as partner" in text
+    assert "You're linked with your partner." in text.split("(now typing as Alex)")[-1]

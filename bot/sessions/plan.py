@@ -55,8 +55,8 @@ def default_minutes(routine: Entry) -> int:
     return max(1, round(routine.total_seconds / 60))
 
 
-def _fit(natural: list[int], target: int) -> list[int]:
-    """Scale durations to add up to ``target`` exactly, none under MIN_STEP_SECONDS."""
+def fit_seconds(natural: list[float], target: int) -> list[int]:
+    """Scale durations or weights to sum to ``target`` exactly, none under MIN_STEP_SECONDS."""
     floored: set[int] = set()
     while True:
         free = [i for i in range(len(natural)) if i not in floored]
@@ -105,7 +105,7 @@ def plan_routine(routine: Entry, minutes: int | None = None) -> Plan:
                 break
             dropped.add(index)
         steps = [s for i, s in enumerate(steps) if i not in dropped]
-    seconds = _fit([s.seconds for s in steps], target)
+    seconds = fit_seconds([float(s.seconds) for s in steps], target)
     return Plan(
         kind="routine",
         entry_id=routine.id,

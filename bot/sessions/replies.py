@@ -63,6 +63,7 @@ TOAST_STOPPED = "Stopped"
 TOAST_PAUSED = "Paused"
 TOAST_RESUMED = "Resumed"
 TOAST_NEXT = "Next step"
+TOAST_WAIT = "Not yet"
 UNKNOWN_ROUTINE = "That routine isn't available any more. Here are the ones I have:"
 NOTHING_TO_RATE = "This session can't be rated any more."
 KEPT = "OK, carrying on with the current session."
@@ -186,6 +187,7 @@ def checklist_reply(state: SessionState, catalog: Catalog, notice: str = "") -> 
             Button("▶️ Start", cb.SessionControl("go", state.id, 0)),
             Button("✖️ Not now", cb.SessionControl("stop", state.id, 0)),
         ),
+        (Button("👥 Invite your partner", cb.PartnerInvite()),),
     )
     return Reply("\n".join(lines), buttons=buttons)
 

@@ -8,7 +8,8 @@ Each use case holds the chat's lock while it reads the session, applies a pure t
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from bot.catalog.entries import Catalog
@@ -17,7 +18,15 @@ from bot.messaging import Reply, Sender
 from bot.scheduler import Waker
 from bot.sessions import replies
 from bot.sessions import state as transitions
-from bot.sessions.plan import Plan, PlanKind, default_minutes, plan_practice, plan_routine
+from bot.sessions.hooks import NoHooks, SessionHooks
+from bot.sessions.plan import (
+    Plan,
+    PlanKind,
+    PlanStep,
+    default_minutes,
+    plan_practice,
+    plan_routine,
+)
 from bot.sessions.state import SessionState
 from bot.sessions.store import SessionStore
 from bot.sessions.timetable import Clock, SendObserver, SessionTimetable
@@ -49,8 +58,10 @@ class SessionService:
         concurrency: int = 32,
         batch: int = 2000,
         quantum: float = 0.005,
+        hooks: SessionHooks | None = None,
     ) -> None:
         self.catalog = catalog
+        self._hooks: SessionHooks = hooks or NoHooks()
         self.store = SessionStore(storage)
         self._scheduler = scheduler
         self._scale = scale
@@ -65,6 +76,7 @@ class SessionService:
             scale=scale,
             clock=clock,
             on_sent=on_sent,
+            on_changed=self._hooks.changed,
             concurrency=concurrency,
             batch=batch,
             quantum=quantum,
@@ -92,6 +104,7 @@ class SessionService:
         self, chat_id: int, plan: Plan, *, minutes: int | None = None, replacing: bool = False
     ) -> Reply:
         """Create a session waiting for Start (the checklist), or ask before replacing one."""
+        plan = await self._hooks.adapt(chat_id, plan)
         async with self._locks.hold(chat_id):
             current = await self.store.open_session(chat_id)
             if current is not None and current.status != "ready" and not replacing:
@@ -126,12 +139,54 @@ class SessionService:
                 return Outcome(toast=replies.STEP_OVER, stale=True) if session_id else None
             if session_id is not None and not self._current(state, action, session_id, step):
                 return Outcome(toast=replies.STEP_OVER, stale=True)
+            starting = state.status == "ready" and action in ("go", "resume", "skip")
+            resuming = state.status == "paused" and action in ("go", "resume", "skip")
+            if starting or resuming:
+                blocked = await self._hooks.start_blocked(chat_id)
+                if blocked is not None:
+                    return Outcome(blocked, toast=replies.TOAST_WAIT)
+            if starting:
+                state = replace(state, steps=await self._replan(state))
             outcome, changed = self._apply(state, action, self._clock())
             if changed is not None:
-                await self.store.save(changed)
+                await (self.store.save_with_plan if starting else self.store.save)(changed)
                 if changed.due_at is not None:
                     self._scheduler.wake(self.timetable.name)
+                self._hooks.changed(changed)
             return outcome
+
+    async def _replan(self, state: SessionState) -> tuple[PlanStep, ...]:
+        """The steps as they should run now: the receiver may have checked in since the
+        offer. Rebuilt from the routine at the chosen length, so preferences never apply
+        twice; an entry gone from the catalog runs as offered."""
+        kind: PlanKind = "routine" if state.kind == "routine" else "practice"
+        minutes = max(1, round(state.length_seconds / 60)) if kind == "routine" else None
+        base = self.plan(kind, state.entry_id, minutes)
+        if base is None:
+            return state.steps
+        return (await self._hooks.adapt(state.chat_id, base)).steps
+
+    @property
+    def scale(self) -> float:
+        return self._scale
+
+    async def adjust(
+        self, chat_id: int, change: Callable[[SessionState, float], SessionState | None]
+    ) -> SessionState | None:
+        """Apply ``change`` (given the open session and now) to the chat's open session and
+        save it, steps included; None when there is no session or nothing changed."""
+        async with self._locks.hold(chat_id):
+            state = await self.store.open_session(chat_id)
+            if state is None:
+                return None
+            changed = change(state, self._clock())
+            if changed is None or changed == state:
+                return None
+            await self.store.save_with_plan(changed)
+            if changed.due_at is not None:
+                self._scheduler.wake(self.timetable.name)
+        self._hooks.changed(changed)
+        return changed
 
     @staticmethod
     def _current(state: SessionState, action: str, session_id: int, step: int | None) -> bool:

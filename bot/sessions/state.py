@@ -235,3 +235,37 @@ class HistoryItem:
     total_steps: int
     seconds_done: int
     rating: int | None
+
+
+def extend(state: SessionState, seconds: int, now: float, scale: float) -> SessionState:
+    """Give the current step ``seconds`` more plan time (the receiver asked for more)."""
+    index = state.showing
+    if index is None or state.status not in ("running", "paused"):
+        return state
+    steps = list(state.steps)
+    steps[index] = replace(steps[index], seconds=steps[index].seconds + seconds)
+    longer = replace(state, steps=tuple(steps))
+    if state.status == "paused":
+        return replace(longer, paused_remaining=(state.paused_remaining or 0.0) + seconds * scale)
+    started = state.step_started_at if state.step_started_at is not None else now
+    length = longer.step_length(index, scale)
+    due = started + length / 2 if state.next_event == "halfway" else started + length
+    return replace(longer, due_at=max(now, due))
+
+
+def redo_with(state: SessionState, step: PlanStep, now: float) -> SessionState:
+    """Replace the current step with ``step`` and show it at once (a gentler stroke)."""
+    index = state.showing
+    if index is None or state.status not in ("running", "paused"):
+        return state
+    steps = list(state.steps)
+    steps[index] = step
+    return replace(
+        state,
+        steps=tuple(steps),
+        status="running",
+        step=index,
+        next_event="step",
+        due_at=now,
+        paused_remaining=None,
+    )

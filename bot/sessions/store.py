@@ -197,6 +197,15 @@ class SessionStore:
     async def save(self, state: SessionState) -> None:
         await self.storage.execute(_UPDATE, _params(state))
 
+    async def save_with_plan(self, state: SessionState) -> None:
+        """Save a session whose steps changed too (adapted, extended or replaced)."""
+        async with self.storage.transaction() as db:
+            await db.execute(
+                "UPDATE sessions SET plan = ?, length_seconds = ? WHERE id = ?",
+                (plan_to_json(state.steps), state.length_seconds, state.id),
+            )
+            await db.execute(_UPDATE, _params(state))
+
     async def save_grouped(self, state: SessionState) -> None:
         """Save a timed send's outcome in the same commit as others of its burst."""
         await self._commit.save(state)

@@ -55,6 +55,7 @@ class SessionTimetable:
         scale: float,
         clock: Clock = time.time,
         on_sent: SendObserver | None = None,
+        on_changed: Callable[[SessionState], None] = lambda state: None,
         concurrency: int = 32,
         batch: int = 2000,
         quantum: float = 0.005,
@@ -67,6 +68,8 @@ class SessionTimetable:
         self._scale = scale
         self._clock = clock
         self._on_sent = on_sent
+        # Told of every step sent (partner mode follows the session); returns at once.
+        self._on_changed = on_changed
         self._batch = batch
         self._limit = asyncio.Semaphore(concurrency)
         self._inflight: set[asyncio.Task[None]] = set()
@@ -157,6 +160,8 @@ class SessionTimetable:
         await self._persist(saved)
         if self._on_sent is not None:
             self._on_sent(chat_id, due, sent_at)
+        if fired.kind != "halfway":
+            self._on_changed(saved)
         return saved.due_at
 
     async def _send_failed(
