@@ -9,8 +9,9 @@ full-back routine (18 steps) and ~200 reminders fall due over the first minute (
 written through ReminderService before the first start, their next slot moved into the
 window). Then, ``kills`` times: wait until the bot is up, sleep 0.2-1.5 s, SIGKILL, restart.
 At the end everything is let finish and checked: ``PRAGMA integrity_check``, every step and
-every reminder arrived, and repeats per chat per kill (a repeat is counted against the bot
-generation that sent it, i.e. the kill just before).
+every reminder arrived, and repeats per chat, stream and kill (a repeat is counted against
+the bot generation that sent it, i.e. the kill just before; a chat's session steps and its
+reminders are two streams, each with at most one message in flight at a kill).
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ class SoakResult:
             f"reminders due: {self.reminders_due}, received {self.reminders_received}, "
             f"lost {len(self.lost_reminders)}, repeated: {self.reminder_repeats}",
             f"kills followed by a repeat: {self.kills_with_repeats}; "
-            f"worst repeats in one chat after one kill: {self.worst_repeats_per_chat_per_kill}"
+            f"worst repeats in one chat's stream after one kill: "
+            f"{self.worst_repeats_per_chat_per_kill}"
             f" (repeats with no kill before them: {self.repeats_before_first_kill})",
             f"unfinished sessions: {len(self.unfinished_sessions)}",
             f"integrity_check: {self.integrity}",
@@ -250,7 +252,8 @@ def analyse(
 ) -> None:
     last_step: dict[int, int] = {}
     seen: set[tuple[int, Key]] = set()
-    repeats: Counter[tuple[int, int]] = Counter()  # (chat, generation) -> repeats
+    # (chat, generation, stream) -> repeats; the streams are "session" and "reminder"
+    repeats: Counter[tuple[int, int, str]] = Counter()
     received_reminders: set[int] = set()
     steps: dict[int, set[int]] = defaultdict(set)
     for record in records:
@@ -268,7 +271,8 @@ def analyse(
                 steps[chat].add(key[1])
         if (chat, key) in seen:
             generation = bisect.bisect(kill_times, record.wall_time)
-            repeats[(chat, generation)] += 1
+            stream = "reminder" if key[0] == "reminder" else "session"
+            repeats[(chat, generation, stream)] += 1
             if key[0] == "reminder":
                 result.reminder_repeats += 1
             else:
@@ -289,11 +293,11 @@ def analyse(
     result.reminders_received = len(received_reminders & set(planted))
     result.lost_reminders = sorted(set(planted) - received_reminders)
     result.worst_repeats_per_chat_per_kill = max(
-        (count for (_, generation), count in repeats.items() if generation > 0), default=0
+        (count for (_, generation, _), count in repeats.items() if generation > 0), default=0
     )
-    result.kills_with_repeats = len({generation for (_, generation) in repeats if generation})
+    result.kills_with_repeats = len({generation for (_, generation, _) in repeats if generation})
     result.repeats_before_first_kill = sum(
-        count for (_, generation), count in repeats.items() if generation == 0
+        count for (_, generation, _), count in repeats.items() if generation == 0
     )
 
 

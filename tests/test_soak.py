@@ -82,3 +82,23 @@ def test_the_analysis_counts_losses_and_repeats_per_kill() -> None:
     assert result.worst_repeats_per_chat_per_kill == 2  # chat 1 after the second kill
     assert result.kills_with_repeats == 2
     assert result.repeats_before_first_kill == 0
+
+
+def test_a_step_and_a_reminder_in_flight_at_one_kill_are_one_repeat_each() -> None:
+    # A chat's session steps and its reminders are separate streams, each with at most one
+    # message in flight: both may come again after a kill, once each.
+    nudge = {
+        "inline_keyboard": [[{"text": "😴", "callback_data": ReminderAct("snooze", 9).data()}]]
+    }
+    records = [
+        recorded(1, 1, "Step 1 of 2 · A", 1.0),
+        recorded(2, 1, "⏰ Time to relax\nBreathe", 1.1, nudge),
+        # killed at 1.5
+        recorded(3, 1, "Step 1 of 2 · A", 2.0),
+        recorded(4, 1, "⏰ Time to relax\nBreathe", 2.1, nudge),
+        recorded(5, 1, "Step 2 of 2 · B", 3.0),
+    ]
+    result = SoakResult()
+    analyse(result, records, [1.5], {1: 2}, {9: 1})
+    assert (result.step_repeats, result.reminder_repeats) == (1, 1)
+    assert result.worst_repeats_per_chat_per_kill == 1
