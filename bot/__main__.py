@@ -97,7 +97,7 @@ def _print_content(catalog: Catalog, as_json: bool) -> int:
 def _ask(catalog: Catalog, question: str, as_json: bool) -> int:
     from bot.ask.replies import plain_text
     from bot.ask.service import build_asker
-    from bot.search.lexical import build_searcher
+    from bot.search.hybrid import build_searcher
 
     try:
         asker = build_asker(catalog, build_searcher(catalog))
@@ -119,10 +119,15 @@ def _check(content_dir: Path) -> int:
     try:
         catalog = load_catalog(content_dir)
         print(f"content: {len(catalog)} entries in {len(catalog.sections)} files, all valid")
-        from bot.search.lexical import build_searcher
+        from bot.search.hybrid import build_searcher
+        from bot.search.semantic import load_embedder
 
-        build_searcher(catalog, content_dir / "search")
-        print("search: synonyms, concepts and warning signs valid")
+        build_searcher(catalog, content_dir / "search", semantic=False)
+        print("search: synonyms, concepts, questions and warning signs valid")
+        if load_embedder() is not None:
+            print("search: the sentence-embedding model loads")
+        else:
+            print("search: the sentence-embedding model cannot load (see above); words only")
         lines = load_lines(content_dir / "reminders" / "lines.yaml", known_ids=catalog.entries)
         print(f"reminder lines: {len(lines)}, all valid")
     except ContentError as error:

@@ -28,6 +28,7 @@ SETTING_NAMES = (
     "WEBHOOK_LISTEN",
     "WEBHOOK_PORT",
     "WEBHOOK_SECRET",
+    "SEMANTIC_SEARCH",
 )
 
 
@@ -61,6 +62,7 @@ class Settings:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: Secret = Secret("")
+    semantic_search: bool = True
 
     @property
     def uses_webhook(self) -> bool:
@@ -109,6 +111,15 @@ def _whole(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw.isdigit():
         raise ConfigError(f"{name} must be a whole number >= 0, got {raw!r}")
     return int(raw)
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in ("on", "off"):
+        raise ConfigError(f"{name} must be on or off, got {raw!r}")
+    return raw == "on"
 
 
 def _port(env: Mapping[str, str], name: str, default: int) -> int:
@@ -193,6 +204,7 @@ def load_settings(
         webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
         webhook_port=_port(env, "WEBHOOK_PORT", 8443),
         webhook_secret=Secret(secret),
+        semantic_search=_switch(env, "SEMANTIC_SEARCH", True),
     )
 
 

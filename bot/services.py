@@ -14,7 +14,7 @@ from bot.privacy import PrivacyService
 from bot.reminder_service import ReminderService, load_lines
 from bot.reminders import ZoneIndex
 from bot.scheduler import DueScheduler
-from bot.search.lexical import build_searcher
+from bot.search.hybrid import build_searcher
 from bot.session_service import SessionService
 from bot.storage import Storage
 
@@ -36,7 +36,8 @@ class Services:
     privacy: PrivacyService = field(init=False)
 
     def __post_init__(self) -> None:
-        self.asker = build_asker(self.catalog, build_searcher(self.catalog))
+        searcher = build_searcher(self.catalog, semantic=self.settings.semantic_search)
+        self.asker = build_asker(self.catalog, searcher)
         self.sessions = SessionService(self.storage, self.catalog, self.settings, self.scheduler)
         self.scheduler.add(self.sessions)
         self.reminders.on_change = lambda: self.scheduler.wake(self.reminders.name)

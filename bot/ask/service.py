@@ -17,9 +17,9 @@ from bot.catalog import browse
 from bot.catalog.entries import Catalog, Entry
 from bot.intents import Intent, recognise
 from bot.messaging import Reply
-from bot.search.lexical import Searcher
+from bot.search.hybrid import Searcher
 from bot.search.normalize import normalize
-from bot.search.verdict import Hit, Result, choices, verdict_of
+from bot.search.verdict import Hit, Result
 
 # Suggested when nothing comes close (the "three nearest" are then not near at all).
 STARTERS = ("routine.quick-relax", "tip.pressure-without-training", "product.oil")
@@ -66,13 +66,15 @@ class Asker:
             results.append(Hit(first.id, 100))
             # The normal answer competes without the safety entries the warning already gave.
             hits = [hit for hit in hits if hit.entry_id not in self._warning_ids]
-            verdict = verdict_of(hits)
+            verdict = self.searcher.verdict_of(hits)
         if verdict == "answer":
             replies.append(browse.card(self.catalog.entries[hits[0].entry_id], self.catalog))
             results.extend(hits[:3])
         elif verdict == "choose":
             replies.append(
-                entry_buttons(CHOOSE, self.catalog, [hit.entry_id for hit in choices(hits)])
+                entry_buttons(
+                    CHOOSE, self.catalog, [hit.entry_id for hit in self.searcher.choices(hits)]
+                )
             )
             results.extend(hits[:3])
         elif not results:
