@@ -60,14 +60,14 @@ SEMANTIC_ALONE = Fusion(
     lexical_share=0.0,
     semantic_floor=0.35,
     semantic_top=0.9,
-    answer_at=50.0,
+    answer_at=45.0,
     clear_lead=8.0,
     choices_at=30.0,
     close_to_top=12.0,
     lexical_guards=False,
 )
 # Reciprocal rank fusion of the same two sides, thresholds tuned the same way (--tune rrf).
-RANK_FUSION = replace(FUSION, rank_k=10, answer_at=45.0, clear_lead=3.0, choices_at=35.0)
+RANK_FUSION = replace(FUSION, rank_k=10, answer_at=95.0, clear_lead=3.0, choices_at=60.0)
 MODES = ("old", "semantic", "rrf", "hybrid")
 
 
@@ -238,17 +238,18 @@ def tune(catalog: Catalog, base: Searcher, questions: list[Question], start: Fus
             shares,  # lexical_share
             (0.35, 0.4) if not start.rank_k else (start.semantic_floor,),  # semantic_floor
             (0.9,),  # semantic_top
-            (45.0, 50.0, 60.0, 70.0),  # answer_at
+            (45.0, 50.0, 60.0) if not start.rank_k else (75.0, 85.0, 95.0),  # answer_at
             (3.0, 5.0, 8.0),  # clear_lead
-            (30.0, 35.0, 40.0, 50.0),  # choices_at
+            (30.0, 35.0, 40.0) if not start.rank_k else (60.0, 70.0, 80.0),  # choices_at
             (0.03,),  # offtopic_margin
             (0.9,) if not start.rank_k else (1.5,),  # near_exact
             (15.0,),  # near_exact_bonus
+            (44.0, 55.0, 101.0),  # offtopic_words_below
         )
     )
     results = []
     for number, values in enumerate(grid):
-        share, floor, top, answer_at, lead, choices_at, margin, exact, bonus = values
+        share, floor, top, answer_at, lead, choices_at, margin, exact, bonus, below = values
         fusion = replace(
             start,
             lexical_share=share,
@@ -260,6 +261,7 @@ def tune(catalog: Catalog, base: Searcher, questions: list[Question], start: Fus
             offtopic_margin=margin,
             near_exact=exact,
             near_exact_bonus=bonus,
+            offtopic_words_below=below,
         )
         searcher.fusion = fusion
         tally = evaluate(asker, questions)["all tuning sets"]

@@ -207,15 +207,15 @@ def test_accuracy_on_questions_from_public_pages_stays_above_the_floor(asker: As
     """Tuning set (BENCHMARKS.md has the figures): a content or fusion edit that loses
     real people's questions fails here. Floors sit a few points under the measured figures."""
     found = floor(asker, PAGES_TUNE)
-    assert found["top1"] >= 0.84, found
-    assert found["top3"] >= 0.91, found
-    assert found["idk"] <= 0.08, found
-    assert found["offtopic"] >= 0.85, found
+    assert found["top1"] >= 0.88, found
+    assert found["top3"] >= 0.94, found
+    assert found["idk"] <= 0.05, found
+    assert found["offtopic"] >= 0.9, found
 
 
 def test_accuracy_on_the_first_labelled_set_stays_above_the_floor(asker: Asker) -> None:
     found = floor(asker, TUNED)
-    assert found["top1"] >= 0.94, found
+    assert found["top1"] >= 0.95, found
     assert found["top3"] >= 0.97, found
     assert found["offtopic"] >= 0.92, found
 

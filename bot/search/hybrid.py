@@ -6,8 +6,8 @@ score: the cosine of the question to the entry's nearest text, mapped linearly f
 entry's texts gets ``near_exact_bonus`` on top. The weights and every threshold were chosen by
 grid search on the tuning sets (``bench/search.py --tune hybrid``; figures in BENCHMARKS.md).
 Reciprocal rank fusion of the same two sides (``rank_k``), its thresholds tuned the same way,
-ties on top-1 (BENCHMARKS.md); the linear fusion is kept because it keeps how sure each side
-is, which the near-exact rule and the thresholds for answering and abstaining build on.
+came out behind (92.4 % against 96.5 % top-1 pooled, BENCHMARKS.md): ranks throw away how
+sure each side is, which the near-exact rule and the thresholds for abstaining build on.
 
 The semantic side also knows questions the bot cannot answer (foot, baby or self-massage,
 tipping, becoming a therapist: ``offtopic`` in questions.yaml); a question nearer to those
@@ -41,20 +41,24 @@ from bot.search.vocabulary import SEARCH_DIR
 class Fusion:
     """How the two sides' scores are combined and when an answer is sure enough."""
 
-    lexical_share: float = 0.6
-    semantic_floor: float = 0.4
+    lexical_share: float = 0.5
+    semantic_floor: float = 0.35
     semantic_top: float = 0.9
     answer_at: float = 45.0  # a fused top score from here, clearly ahead, is answered
-    clear_lead: float = 5.0
+    clear_lead: float = 3.0
     choices_at: float = 35.0  # from here, close candidates are offered
     close_to_top: float = 12.0
-    # A question all but the same as one of an entry's texts (cosine from here) is that
-    # entry's question, whatever single words say elsewhere: this many points on top.
+    # A question all but the same as one of an entry's texts (cosine from here, the nearest
+    # entry only) is that entry's question, whatever single words say elsewhere: this many
+    # points on top.
     near_exact: float = 0.9
     near_exact_bonus: float = 15.0
     offtopic_margin: float = 0.03  # nearer to an off-topic question by this much: unknown
+    # Off-topic words refuse a question only while the word matcher itself scores no entry
+    # this high ("traps tight from the gym" stays ours, "step by step foot massage" does not).
+    offtopic_words_below: float = 44.0
     # Reciprocal rank fusion instead (1/(k + rank) from each side, scaled to 100) when above
-    # zero: measured against the linear fusion in bench/search.py, and lost (BENCHMARKS.md).
+    # zero: measured against the linear fusion in bench/search.py (BENCHMARKS.md).
     rank_k: int = 0
     # The lexical side's judgements: off-topic words ("foot massage") refuse a question, and
     # a question that says too little gets its starting points. Off only to measure the
@@ -65,17 +69,33 @@ class Fusion:
 FUSION = Fusion()
 
 
+def rank_fuse(lexical: Sequence[float], semantic: Sequence[float], k: int) -> list[float]:
+    """Reciprocal rank fusion, scaled so that first on both sides scores 100."""
+    fused = [0.0] * len(semantic)
+    for side in (lexical, semantic):
+        order = sorted(range(len(side)), key=lambda i: -side[i])
+        for rank, index in enumerate(order):
+            if side[index] > 0:
+                fused[index] += 100 * (k + 1) / (2 * (k + 1 + rank))
+    return fused
+
+
 def fuse(reading: Reading, similarities: Sequence[float], fusion: Fusion = FUSION) -> list[float]:
     """Every entry's fused score, 0 to 100, in catalog order."""
     lexical = reading.scores or (0.0,) * len(similarities)
+    if fusion.rank_k > 0:
+        return rank_fuse(lexical, similarities, fusion.rank_k)
     span = fusion.semantic_top - fusion.semantic_floor
     share = fusion.lexical_share
+    nearest = max(similarities, default=0.0)
     return [
         min(
             100.0,
             share * lex
             + (1 - share) * 100 * min(1.0, max(0.0, (cos - fusion.semantic_floor) / span))
-            + (fusion.near_exact_bonus if cos >= fusion.near_exact else 0.0),
+            # Only the nearest entry: "give a back massage" is near both "give someone a back
+            # massage" (full back) and "give a lower back massage"; the bonus picks one.
+            + (fusion.near_exact_bonus if cos >= fusion.near_exact and cos == nearest else 0.0),
         )
         for lex, cos in zip(lexical, similarities, strict=True)
     ]
@@ -171,7 +191,11 @@ class Searcher:
             (Hit(self._ids[i], round(score)) for i, score in enumerate(scores) if score > 0),
             key=lambda hit: -hit.score,
         )
-        worded_offtopic = reading.offtopic and self.fusion.lexical_guards
+        worded_offtopic = (
+            reading.offtopic
+            and self.fusion.lexical_guards
+            and max(reading.scores or (0.0,)) < self.fusion.offtopic_words_below
+        )
         if worded_offtopic or nearest_offtopic >= max(similarities) + self.fusion.offtopic_margin:
             # Another topic by its words ("foot massage"), or nearer to a question the bot
             # cannot answer than to any entry.

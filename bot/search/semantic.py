@@ -144,8 +144,14 @@ def load_embedder(
 
 
 def entry_texts(entry: Entry, questions: Sequence[str]) -> list[str]:
-    """What stands for an entry on the semantic side: its names, summary and questions."""
-    return [entry.title, f"{entry.title}. {entry.summary}", *entry.aliases, *questions]
+    """What stands for an entry on the semantic side: its title, summary and questions.
+
+    Not its aliases: they are keywords for the word matcher, and as texts of their own they
+    won short questions for the wrong entry ("lower back" went to the full-back routine, whose
+    aliases include "upper and lower back"); without them top-1 rose from 94.8 % to 95.7 % on
+    the tuning sets.
+    """
+    return [entry.title, f"{entry.title}. {entry.summary}", *questions]
 
 
 def default_cache_dir() -> Path:
