@@ -25,7 +25,7 @@ from bench.sessions import NullSender
 from bot import admin, privacy
 from bot.ask.service import build_asker
 from bot.catalog.loader import load_catalog
-from bot.search.lexical import build_searcher
+from bot.search.hybrid import build_searcher
 from bot.storage import Storage
 
 CHATS = 10_000

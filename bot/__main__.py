@@ -103,7 +103,7 @@ def _print_content(catalog: Catalog, as_json: bool) -> int:
 def _ask(catalog: Catalog, question: str, as_json: bool) -> int:
     from bot.ask.replies import plain_text
     from bot.ask.service import build_asker
-    from bot.search.lexical import build_searcher
+    from bot.search.hybrid import build_searcher
 
     try:
         asker = build_asker(catalog, build_searcher(catalog))
@@ -125,10 +125,15 @@ def _check(content_dir: Path) -> int:
     try:
         catalog = load_catalog(content_dir)
         print(f"content: {len(catalog)} entries in {len(catalog.sections)} files, all valid")
-        from bot.search.lexical import build_searcher
+        from bot.search.hybrid import build_searcher
+        from bot.search.semantic import load_embedder
 
-        build_searcher(catalog, content_dir / "search")
-        print("search: synonyms, concepts and warning signs valid")
+        build_searcher(catalog, content_dir / "search", semantic=False)
+        print("search: synonyms, concepts, questions and warning signs valid")
+        if load_embedder() is not None:
+            print("search: the sentence-embedding model loads")
+        else:
+            print("search: the sentence-embedding model cannot load (see above); words only")
         from bot.safety import build_detector
 
         build_detector(catalog, content_dir / "safety" / "signs.yaml")

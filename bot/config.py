@@ -30,6 +30,7 @@ SETTING_NAMES = (
     "WEBHOOK_PORT",
     "WEBHOOK_SECRET",
     "PROXY_URL",
+    "SEMANTIC_SEARCH",
 )
 # What httpx (and so PTB's HTTPXRequest) can use as a proxy; socks5h resolves names there.
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
@@ -67,6 +68,7 @@ class Settings:
     webhook_secret: Secret = Secret("")
     # Empty: httpx's default, which honours HTTPS_PROXY, ALL_PROXY and NO_PROXY.
     proxy_url: Secret = Secret("")
+    semantic_search: bool = True
 
     @property
     def uses_webhook(self) -> bool:
@@ -120,6 +122,15 @@ def _whole(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw.isdigit():
         raise ConfigError(f"{name} must be a whole number >= 0, got {raw!r}")
     return int(raw)
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in ("on", "off"):
+        raise ConfigError(f"{name} must be on or off, got {raw!r}")
+    return raw == "on"
 
 
 def _port(env: Mapping[str, str], name: str, default: int) -> int:
@@ -245,6 +256,7 @@ def load_settings(
         webhook_port=_port(env, "WEBHOOK_PORT", 8443),
         webhook_secret=Secret(secret),
         proxy_url=_proxy_url(env),
+        semantic_search=_switch(env, "SEMANTIC_SEARCH", True),
     )
 
 

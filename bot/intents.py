@@ -98,8 +98,10 @@ _HISTORY = ("history", "my sessions", "session history", "show my sessions")
 _POLITE = re.compile(r"^(?:(?:please|ok|okay|now|lets|let's) )+|(?: (?:please|now|thanks))+$")
 _MINUTES = re.compile(r"\b(\d{1,3}) ?(?:m|min|mins|minute|minutes)?\b")
 _SESSION_WORDS = re.compile(r"\bsessions?\b")
+# "do" only with an article: "do a lower back massage", never "do twin sheets fit a table".
 _START_VERBS = re.compile(
-    r"^(?:let'?s )?(?:start|begin|run|do|guide me through|walk me through|take me through)\b"
+    r"^(?:let'?s )?(?:start|begin|run|do (?:a|an|the|my|our|some)|guide me through"
+    r"|walk me through|take me through)\b"
 )
 _QUESTION = re.compile(r"^(?:how|what|why|when|where|which|can|should|is|are|do i|does)\b")
 

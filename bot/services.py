@@ -25,7 +25,7 @@ from bot.reminders.timetable import ReminderTimetable
 from bot.reminders.zones import ZoneIndex
 from bot.safety.pause import SafetyPause
 from bot.scheduler import DueScheduler
-from bot.search.lexical import build_searcher
+from bot.search.hybrid import build_searcher
 from bot.sessions.service import SessionService
 from bot.sessions.timetable import SendObserver
 from bot.storage import Storage
@@ -90,7 +90,7 @@ class Services:
         )
         for source in (sessions.timetable, reminders.timetable, broadcasts):
             scheduler.add(source)
-        asker = build_asker(catalog, build_searcher(catalog))
+        asker = build_asker(catalog, build_searcher(catalog, semantic=settings.semantic_search))
         return cls(
             settings=settings,
             catalog=catalog,

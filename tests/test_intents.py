@@ -46,6 +46,7 @@ from bot.reminders.schedule import ReminderError
         ("start a 10 minute lower back session", StartSession("routine.lower-back", 10)),
         ("quick relax session", StartSession("routine.quick-relax")),
         ("start a full back massage", StartSession("routine.full-back")),
+        ("let's do a lower back massage", StartSession("routine.lower-back")),
         ("upper back session, 12 min", StartSession("routine.upper-back", 12)),
         # reminders
         ("remind me every day at 9pm", SetReminder("every day at 9pm")),
@@ -67,6 +68,8 @@ from bot.reminders.schedule import ReminderError
         ("when should I stop", None),
         ("how do I start a massage", None),
         ("do I need a massage table", None),
+        ("do twin sheets fit a massage table", None),
+        ("do full size sheets fit a massage table", None),
         ("how do I ease shoulder tension", None),
         ("x" * 5000, None),
         ("", None),

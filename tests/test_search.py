@@ -11,7 +11,8 @@ from bot.ask.service import Asker, build_asker
 from bot.callbacks import OpenEntry
 from bot.catalog.files import ContentError
 from bot.intents import recognise
-from bot.search.lexical import Searcher, build_searcher
+from bot.search.hybrid import build_searcher
+from bot.search.lexical import LexicalMatcher, build_lexical
 from bot.search.normalize import MAX_QUESTION_CHARS, is_latin, normalize, stem, words
 from bot.search.vocabulary import SEARCH_DIR, load_search_data
 from tests.support.app import shipped_catalog
@@ -20,13 +21,14 @@ QUESTIONS = Path(__file__).resolve().parent / "data" / "questions.jsonl"
 
 
 @pytest.fixture(scope="module")
-def searcher() -> Searcher:
-    return build_searcher(shipped_catalog())
+def searcher() -> LexicalMatcher:
+    return build_lexical(shipped_catalog())
 
 
 @pytest.fixture(scope="module")
-def asker(searcher: Searcher) -> Asker:
-    return build_asker(shipped_catalog(), searcher)
+def asker() -> Asker:
+    """The Ask use case over the lexical matcher alone (tests/test_ask_v2.py has both sides)."""
+    return build_asker(shipped_catalog(), build_searcher(shipped_catalog(), semantic=False))
 
 
 def ids(asker: Asker, question: str) -> list[str]:
@@ -268,7 +270,7 @@ def test_a_phrase_can_make_an_off_topic_word_ours(asker: Asker) -> None:
     assert ids(asker, "fix my computer") == []
 
 
-def test_a_long_massage_is_not_how_long_to_massage(searcher: Searcher) -> None:
+def test_a_long_massage_is_not_how_long_to_massage(searcher: LexicalMatcher) -> None:
     assert searcher.search("a long massage of the entire back").hits[0].entry_id != (
         "faq.session-length"
     )
@@ -308,5 +310,5 @@ def test_yaml_booleans_are_refused(tmp_path: Path) -> None:
         load_search_data(tmp_path, shipped_catalog())
 
 
-def test_three_letter_words_are_not_turned_into_other_words(searcher: Searcher) -> None:
+def test_three_letter_words_are_not_turned_into_other_words(searcher: LexicalMatcher) -> None:
     assert searcher.search("lol").hits == () or searcher.search("lol").verdict == "unknown"

@@ -20,9 +20,9 @@ from bot.catalog.entries import Catalog, Entry
 from bot.intents import Request, recognise
 from bot.messaging import Reply
 from bot.safety import SafetyDetector, SafetyMatch, build_detector, lead_entries
-from bot.search.lexical import Searcher
+from bot.search.hybrid import Searcher
 from bot.search.normalize import normalize
-from bot.search.verdict import Hit, Result, choices, verdict_of
+from bot.search.verdict import Hit, Result
 
 # Suggested when nothing comes close (the "three nearest" are then not near at all).
 STARTERS = ("routine.quick-relax", "tip.pressure-without-training", "product.oil")
@@ -73,13 +73,15 @@ class Asker:
             results.extend(Hit(entry_id, 100) for entry_id in safety)
             # The normal answer competes without the safety entries: the warning leads instead.
             hits = [hit for hit in hits if self.catalog.entries[hit.entry_id].kind != "safety"]
-            verdict = verdict_of(hits)
+            verdict = self.searcher.verdict_of(hits)
         if verdict == "answer":
             replies.append(browse.card(self.catalog.entries[hits[0].entry_id], self.catalog))
             results.extend(hits[:3])
         elif verdict == "choose":
             replies.append(
-                entry_buttons(CHOOSE, self.catalog, [hit.entry_id for hit in choices(hits)])
+                entry_buttons(
+                    CHOOSE, self.catalog, [hit.entry_id for hit in self.searcher.choices(hits)]
+                )
             )
             results.extend(hits[:3])
         elif not results:

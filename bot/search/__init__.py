@@ -3,6 +3,9 @@
 - ``normalize``: case, accents, punctuation and word endings (a light stemmer).
 - ``phrases``: the vocabulary's phrases and a question as the matcher sees it.
 - ``vocabulary``: ``content/search/*.yaml`` (synonyms, concepts, warning signs) loaded.
-- ``lexical``: the index over the catalog and the word-based scoring (``build_searcher``).
-- ``verdict``: scored hits, and answer / did-you-mean / "I don't know".
+- ``questions``: ``content/search/questions.yaml``, people's questions filed by entry.
+- ``lexical``: the word matcher: typo correction, concepts, scoring every entry.
+- ``semantic``: the sentence-embedding model (``model/``) and the entries' vectors.
+- ``hybrid``: both sides fused, then answer / did-you-mean / "I don't know" (``build_searcher``).
+- ``verdict``: scored hits, the result, and the word matcher's own thresholds.
 """

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from rapidfuzz import process
@@ -23,9 +24,9 @@ from rapidfuzz.distance import OSA
 
 from bot.catalog.entries import Catalog, Entry
 from bot.catalog.files import ContentError
-from bot.search.normalize import is_latin, normalize
+from bot.search.normalize import is_latin, normalize, stem
 from bot.search.phrases import PhraseIndex, Question, words_of
-from bot.search.verdict import CHOICES_AT, SHORT_AT, Hit, Result, Vague, verdict_of
+from bot.search.verdict import CHOICES_AT, SHORT_AT, Hit, Result, Vague, Verdict, verdict_of
 from bot.search.vocabulary import SEARCH_DIR, SearchData, load_search_data
 
 # How much a word counts where it appears: names (title, aliases) over keywords over prose,
@@ -47,6 +48,8 @@ EXPLAINED_PART = 0.6
 NAMED_PART = 0.5
 FIT_MAX = EXPLAINED_PART + NAMED_PART + MAX_BOOST
 MAX_WORDS = 24
+# Typos shorter than this are not spelled out for the semantic side (too often a wrong guess).
+MIN_SPELLED = 5
 # A name (title or alias) made only of common words ("why massage") is a weak match however
 # completely the question contains it; full credit from this much word weight up.
 SPECIFIC_NAME = 1.5
@@ -54,8 +57,8 @@ SPECIFIC_NAME = 1.5
 SPECIFIC_QUESTION = 1.2
 
 
-class Searcher:
-    """The search index over a catalog: build once, then ``search`` each question."""
+class LexicalMatcher:
+    """The lexical index over a catalog: build once, then ``search`` or ``read`` each question."""
 
     def __init__(self, catalog: Catalog, data: SearchData) -> None:
         self._data = data
@@ -63,6 +66,7 @@ class Searcher:
         self._position = {entry_id: index for index, entry_id in enumerate(self._ids)}
         frequency = self._index_fields([self._fields(entry) for entry in catalog])
         self._index_names(catalog)
+        self._index_surfaces(catalog)
         self._vocabulary = sorted(frequency, key=lambda w: (-frequency[w], w))
         unused = sorted({w for c in data.concepts for w in c.means if w not in frequency})
         if unused:
@@ -77,6 +81,41 @@ class Searcher:
         self._by_length: dict[int, list[str]] = {}
         for length in range(1, 40):
             self._by_length[length] = [w for w in candidates if abs(len(w) - length) <= 2]
+
+    def _index_surfaces(self, catalog: Catalog) -> None:
+        """Each content stem's commonest written form, to spell a corrected typo out again."""
+        seen: dict[str, dict[str, int]] = {}
+        for entry in catalog:
+            for word in normalize("\n".join((entry.title, entry.summary, entry.body))).split():
+                forms = seen.setdefault(stem(word), {})
+                forms[word] = forms.get(word, 0) + 1
+        self._surface = {root: max(forms, key=lambda w: forms[w]) for root, forms in seen.items()}
+
+    def spelled(self, text: str) -> str:
+        """The question with the rewrites of words.yaml applied and its typos corrected to the
+        content's words ("presure" -> "pressure"), for the semantic side, which reads words it
+        does not know as noise; the text itself when nothing needed correcting."""
+        out: list[str] = []
+        changed = False
+        for typed in normalize(text).split():
+            rewritten = self._data.rewrite.get(typed)
+            if rewritten is not None:  # "backrub" -> "back massage", "masage" -> "massage"
+                out.extend(rewritten)
+                changed = True
+                continue
+            word = typed
+            root = stem(word)
+            fixed = None
+            # Short words are left alone: "blod clot" would become "blades close".
+            known = root in self._idf or root in self._data.stopwords or root in self._phrase_words
+            if len(word) >= MIN_SPELLED and not known:
+                fixed = self._correct(root)
+            if fixed is not None and fixed in self._surface:
+                out.append(self._surface[fixed])
+                changed = True
+            else:
+                out.append(word)
+        return " ".join(out) if changed else text
 
     def _index_fields(self, fields: list[dict[str, list[str]]]) -> dict[str, int]:
         """Word rarity and the word -> entries postings; returns how many entries use a word."""
@@ -203,20 +242,70 @@ class Searcher:
         found = self._sign_index.matches(question)
         return tuple(name for number, name in enumerate(self._sign_names) if number in found)
 
-    def search(self, text: str, *, limit: int = 5) -> Result:
-        """Score every entry against a question and decide how to answer it."""
+    def read(self, text: str) -> Reading:
+        """Every entry's score for a question, and what else the words say about it."""
         normalized = normalize(text)
         question = self._question(text)
         warnings = self._warnings(question)
-        foreign = not is_latin(normalized)
+        foreign = not is_latin(normalized) or self._in_another_language(normalized)
         scored = self._scores(question)
         if scored is None:
-            return Result(text, "empty" if not normalized else "unknown", (), warnings, foreign)
-        scores, vague = scored
-        ranked = sorted(
+            return Reading(normalized, None, "", warnings, foreign)
+        scores, vague, on_topic = scored
+        offtopic = self._offtopic_said(question)
+        return Reading(normalized, tuple(scores), vague, warnings, foreign, on_topic, offtopic)
+
+    def _offtopic_said(self, question: Question) -> bool:
+        """Whether the question names another topic ("foot massage", "my cat"), unless a
+        concept phrase made the word ours ("shoulders hurt from the computer")."""
+        if self._offtopic_index.matches(question):
+            return True
+        # A typo corrected into an off-topic word ("fit" -> "fat") is no evidence.
+        words = (set(question.words) - question.corrected) & self._data.offtopic_words
+        if not words:
+            return False
+        covered = {
+            w
+            for found in self._concept_index.matches(question).values()
+            for p in found
+            for w in p.words
+        }
+        return bool(words - covered)
+
+    def _in_another_language(self, normalized: str) -> bool:
+        """Two or more common words of another language, outnumbering the English we know."""
+        words = normalized.split()
+        marks = sum(1 for word in words if word in self._data.foreign_words)
+        if marks < 2:
+            return False
+        english = sum(
+            1
+            for word in words
+            if (root := stem(word)) in self._idf or root in self._data.stopwords
+        )
+        return marks > english
+
+    def search(self, text: str, *, limit: int = 5) -> Result:
+        """Score every entry against a question and decide how to answer it."""
+        reading = self.read(text)
+        if reading.foreign:
+            return Result(text, "unknown", (), reading.warnings, foreign=True)
+        if reading.scores is None:
+            verdict: Verdict = "empty" if not reading.normalized else "unknown"
+            return Result(text, verdict, (), reading.warnings, reading.foreign)
+        ranked = self.ranked(reading.scores)
+        ranked, verdict = self.decide(ranked, reading.vague)
+        return Result(text, verdict, tuple(ranked[:limit]), reading.warnings, reading.foreign)
+
+    def ranked(self, scores: Sequence[float]) -> list[Hit]:
+        """Entries with a score above zero, best first."""
+        return sorted(
             (Hit(self._ids[i], round(score)) for i, score in enumerate(scores) if score > 0),
             key=lambda hit: -hit.score,
         )
+
+    def decide(self, ranked: list[Hit], vague: Vague) -> tuple[list[Hit], Verdict]:
+        """The verdict for ranked hits, offering starting points for a vague question."""
         verdict = verdict_of(ranked)
         if verdict == "unknown" and vague == "general" and self._data.vague:
             # "back massage": on topic but too general to pick one entry; offer the starting
@@ -228,9 +317,9 @@ class Searcher:
             # "pressure", "thumbs": a word or two, all on topic; the nearest entries are a
             # better answer than "I don't know".
             verdict = "choose"
-        return Result(text, verdict, tuple(ranked[:limit]), warnings, foreign)
+        return ranked, verdict
 
-    def _scores(self, question: Question) -> tuple[list[float], Vague] | None:
+    def _scores(self, question: Question) -> tuple[list[float], Vague, float] | None:
         """Every entry's score, and whether the question is on topic but says too little."""
         data = self._data
         content = list(dict.fromkeys(w for w in question.words if w not in data.stopwords))
@@ -248,7 +337,7 @@ class Searcher:
         self._count_added(tally)
         count = len(self._ids)
         if tally.known + tally.extra <= 0:
-            return [0.0] * count, ""
+            return [0.0] * count, "", 0.0
         named = [0.0] * count
         for number, mass in enumerate(tally.names):
             if mass:
@@ -264,15 +353,19 @@ class Searcher:
         vague: Vague = ""
         if tally.unknown == 0 and confidence < 1.0:
             vague = "general" if set(content) <= data.vague_when else "short"
-        return [
-            scale
-            * (
-                EXPLAINED_PART * min(1.0, tally.explained[i] * share)
-                + NAMED_PART * named[i]
-                + min(tally.boost[i], MAX_BOOST)
-            )
-            for i in range(count)
-        ], vague
+        return (
+            [
+                scale
+                * (
+                    EXPLAINED_PART * min(1.0, tally.explained[i] * share)
+                    + NAMED_PART * named[i]
+                    + min(tally.boost[i], MAX_BOOST)
+                )
+                for i in range(count)
+            ],
+            vague,
+            on_topic,
+        )
 
     def _read_concepts(self, question: Question, content: list[str], tally: _Tally) -> None:
         """The concepts the question's phrases name: words they add, entries they lift."""
@@ -328,6 +421,24 @@ class Searcher:
             tally.names[number] += word_weight * name_factor
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What the lexical matcher made of a question, before any verdict.
+
+    ``scores`` (0 to 100, in catalog order) is None when the question has no words to match;
+    ``on_topic`` is the share of its words that are about massage at all; ``offtopic`` says
+    whether it names another topic (the off-topic words and phrases of words.yaml).
+    """
+
+    normalized: str
+    scores: tuple[float, ...] | None
+    vague: Vague
+    warnings: tuple[str, ...]
+    foreign: bool
+    on_topic: float = 0.0
+    offtopic: bool = False
+
+
 class _Tally:
     """What one question adds up to while it is scored against every entry."""
 
@@ -343,6 +454,6 @@ class _Tally:
         self.unknown = unknown
 
 
-def build_searcher(catalog: Catalog, directory: Path = SEARCH_DIR) -> Searcher:
+def build_lexical(catalog: Catalog, directory: Path = SEARCH_DIR) -> LexicalMatcher:
     """Load the concept layer and index the catalog (once, at start-up)."""
-    return Searcher(catalog, load_search_data(directory, catalog))
+    return LexicalMatcher(catalog, load_search_data(directory, catalog))

@@ -41,6 +41,7 @@ class SearchData:
     concepts: tuple[Concept, ...] = ()
     warning_answer: tuple[str, ...] = ()
     warning_signs: Mapping[str, tuple[Phrase, ...]] = field(default_factory=dict)
+    foreign_words: frozenset[str] = frozenset()
 
 
 def _list(raw: object, where: str, problems: list[str]) -> list[str]:
@@ -185,4 +186,7 @@ def load_search_data(directory: Path = SEARCH_DIR, catalog: Catalog | None = Non
         concepts=tuple(concepts),
         warning_answer=answer,
         warning_signs=signs,
+        foreign_words=frozenset(
+            normalize(w) for w in _list(words_raw.get("foreign"), "words.yaml foreign", problems)
+        ),
     )

@@ -28,6 +28,9 @@ def settings_for(standin: BotApiStandIn, database: Path, **env: str) -> Settings
         "DATABASE_PATH": str(database),
         "TIME_SCALE": "0.01",
         "RATE_LIMIT_OVERALL": "0",
+        # The semantic model has its own tests (tests/test_ask_v2.py); flows through the
+        # Application answer from words, so each bot starts in milliseconds.
+        "SEMANTIC_SEARCH": "off",
         **env,
     }
     return load_settings(values, dotenv=None)
