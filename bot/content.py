@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.pictures.spec import PictureSpec, picture_problems
+
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 TELEGRAM_MESSAGE_LIMIT = 4096
 
@@ -17,7 +19,7 @@ PRESSURES = ("none", "light", "medium", "firm")
 MIN_STEP_SECONDS = 20
 
 _REQUIRED = ("id", "kind", "title", "summary", "body", "aliases")
-_OPTIONAL = ("keywords", "zones", "pressure", "duration", "cautions", "related")
+_OPTIONAL = ("keywords", "zones", "pressure", "duration", "cautions", "related", "picture")
 _ROUTINE_ONLY = ("length_minutes", "steps")
 _STEP_REQUIRED = ("technique", "seconds")
 _STEP_OPTIONAL = ("cue", "halfway", "drop")
@@ -61,6 +63,7 @@ class Entry:
     related: tuple[str, ...] = ()
     length_minutes: tuple[int, int] | None = None
     steps: tuple[RoutineStep, ...] = ()
+    picture: PictureSpec | None = None
 
     @property
     def total_seconds(self) -> int:
@@ -228,6 +231,7 @@ def _entry(raw: object, source: str, index: int, problems: list[str]) -> Entry |
         if kind == "routine"
         else None,
         steps=_steps(raw["steps"], where, problems) if kind == "routine" else (),
+        picture=picture_problems(raw.get("picture"), kind, where, problems),
     )
 
 
