@@ -15,7 +15,7 @@ from bot.__main__ import main
 from bot.content import ContentError, Entry, load_catalog
 from bot.pictures import book as book_module
 from bot.pictures.book import PictureBook, build_book, picture_digest
-from bot.pictures.draw import CX, MOVE, PER_DOWN, SHOULDER_Y
+from bot.pictures.draw import CX, INK, MOVE, PER_DOWN, SHOULDER_Y
 from bot.pictures.spec import PictureError, parse_picture
 
 
@@ -37,13 +37,17 @@ def test_every_technique_has_a_wide_png_picture(book: PictureBook) -> None:
 
 
 def _is_mark(pixel: tuple[int, int, int]) -> bool:
-    return all(abs(channel - want) < 40 for channel, want in zip(pixel, MOVE, strict=True))
+    """The movement colour, or the dark ink of a number badge."""
+    return any(
+        all(abs(channel - want) < 40 for channel, want in zip(pixel, colour, strict=True))
+        for colour in (MOVE, INK)
+    )
 
 
 def test_the_spine_stays_clear_of_marks(book: PictureBook) -> None:
     for picture in book:
         image = Image.open(io.BytesIO(picture.png)).convert("RGB")
-        top, bottom = SHOULDER_Y - PER_DOWN, SHOULDER_Y + 10 * PER_DOWN
+        top, bottom = SHOULDER_Y - 30, SHOULDER_Y + 10 * PER_DOWN  # below the head
         marked = [
             (x, y)
             for y in range(top, bottom, 2)

@@ -364,13 +364,27 @@ class Pen:
         for piece in pieces:
             self.canvas.line(piece, MOVE, width, draw=self.draw)
 
-    def arrow(self, points: Sequence[tuple[float, float]], dashed: bool = False) -> None:
-        head = 36.0
+    def arrow(
+        self, points: Sequence[tuple[float, float]], dashed: bool = False, head: float = 36.0
+    ) -> None:
         x, y, angle = _at(points, _length(points))
         self.path(_trim(list(points), head * 0.7), dashed)
         tip = _arrowhead(x, y, angle, head)
         self.canvas.polygon(_grow(tip, 5), WHITE, draw=self.draw)
         self.canvas.polygon(tip, MOVE, draw=self.draw)
+
+    def double_arrow(self, points: Sequence[tuple[float, float]], head: float = 32.0) -> None:
+        """A to-and-fro stroke: one line with a head at each end."""
+        forward = _trim(list(points), head * 0.7)
+        both = list(reversed(_trim(list(reversed(forward)), head * 0.7)))
+        self.path(both)
+        for line in (list(points), list(reversed(points))):
+            x, y, angle = _at(line, _length(line))
+            tip = _arrowhead(x, y, angle, head)
+            self.canvas.polygon(_grow(tip, 5), WHITE, draw=self.draw)
+        for line in (list(points), list(reversed(points))):
+            x, y, angle = _at(line, _length(line))
+            self.canvas.polygon(_arrowhead(x, y, angle, head), MOVE, draw=self.draw)
 
     def dot(self, centre: tuple[float, float], radius: float) -> None:
         self.canvas.ellipse(centre, radius + 5, radius + 5, WHITE, draw=self.draw)
@@ -425,7 +439,7 @@ def _loop_path(
     """A coil of small circles travelling along ``base``, then a straight run for the arrow."""
     total = _length(base)
     span = max(total - radius * 3.0, radius * 2)
-    turns = max(2, round(span / (radius * 2.1)))
+    turns = max(2, round(span / (radius * 2.4)))
     advance = span / (2 * math.pi * turns)
     sign = 1 if clockwise else -1
     path: list[tuple[float, float]] = []
@@ -435,6 +449,27 @@ def _loop_path(
         along = radius + advance * phase - radius * math.sin(phase)
         aside = radius * (1 - math.cos(phase)) * 0.85 * sign
         x, y, angle = _at(base, min(along, total))
+        path.append(
+            (x + math.cos(angle + math.pi / 2) * aside, y + math.sin(angle + math.pi / 2) * aside)
+        )
+    x, y, _ = _at(base, total)
+    path.append((x, y))
+    return path
+
+
+def _wave_path(
+    base: Sequence[tuple[float, float]], height: float, wavelength: float
+) -> list[tuple[float, float]]:
+    """A wave along ``base`` (kneading: squeeze, release, move on), straight at the end."""
+    total = _length(base)
+    span = max(total - wavelength, wavelength)
+    waves = max(2, round(span / wavelength))
+    path: list[tuple[float, float]] = []
+    steps = waves * 16
+    for i in range(steps + 1):
+        along = span * i / steps
+        aside = math.sin(2 * math.pi * waves * i / steps) * height
+        x, y, angle = _at(base, along)
         path.append(
             (x + math.cos(angle + math.pi / 2) * aside, y + math.sin(angle + math.pi / 2) * aside)
         )
@@ -466,18 +501,18 @@ def _before_start(path: Sequence[tuple[float, float]]) -> tuple[float, float]:
 
 
 def _number_point(mark: Mark) -> tuple[float, float]:
-    """Beside a mark, a third of the way along, on the side with more room."""
+    """Where the author put the number, else beside the start: outward of a path that runs
+    up or down the back, above one that runs across."""
+    if mark.number_at is not None:
+        return to_pixels(mark.number_at)
     first = to_pixels(mark.points[0])
     if len(mark.points) == 1:
         return (first[0] + 50, first[1] - 36)
-    path = _body_path(mark.points, mirrored=False)
-    x, y, angle = _at(path, _length(path) * 0.3)
-    normal = (-math.sin(angle) * 46, math.cos(angle) * 46)
-    candidates = [(x + normal[0], y + normal[1]), (x - normal[0], y - normal[1])]
-    roomy = to_pixels((6.0 if mark.points[0][0] > 0 else -6.0, mark.points[0][1]))[0]
-    if abs(candidates[0][0] - candidates[1][0]) < 10:
-        return min(candidates, key=lambda point: point[1])
-    return min(candidates, key=lambda point: abs(point[0] - roomy))
+    second = to_pixels(mark.points[1])
+    if abs(second[1] - first[1]) > abs(second[0] - first[0]):
+        outward = 1 if mark.points[0][0] > 0 else -1
+        return (first[0] + outward * 48, first[1] + 10)
+    return (first[0], first[1] - 52)
 
 
 def _draw_mark(pen: Pen, mark: Mark, mirrored: bool) -> None:
@@ -487,10 +522,14 @@ def _draw_mark(pen: Pen, mark: Mark, mirrored: bool) -> None:
         path = _body_path(mark.points, mirrored)
         pen.arrow(path, dashed=mark.light)
         label_at = _before_start(path)
+    elif mark.kind == "knead":
+        base = _body_path(mark.points, mirrored)
+        pen.arrow(_wave_path(base, 13, 34), head=30)
+        label_at = _before_start(base)
     elif mark.kind == "loops":
         base = _body_path(mark.points, mirrored)
-        coil = _loop_path(base, 14, clockwise)
-        pen.arrow(coil)
+        coil = _loop_path(base, 11, clockwise)
+        pen.arrow(coil, head=30)
         label_at = _before_start(base)
     elif mark.kind == "circles":
         radius = CIRCLE_RADIUS[mark.size]
@@ -507,11 +546,12 @@ def _draw_mark(pen: Pen, mark: Mark, mirrored: bool) -> None:
         label_at = (last[0], last[1] + 52)
     elif mark.kind == "rub":
         for a, b in zip(mark.points, mark.points[1:], strict=False):
-            path = _body_path((a, b), mirrored)
-            pen.arrow(path)
-            pen.arrow(list(reversed(path)))
+            pen.double_arrow(_body_path((a, b), mirrored))
     if mark.number and not mirrored:
-        pen.number(_number_point(mark), mark.number)
+        x, y = _number_point(mark)
+        if abs(x - CX) < 52:  # never over the spine
+            x = CX + 52 if x >= CX else CX - 52
+        pen.number((x, y), mark.number)
     if mark.repeat and label_at is not None and not pen.faded and not mirrored:
         text = f"×{mark.repeat}"
         # Keep the badge off the spine too: push it sideways, away from the middle.
@@ -637,6 +677,7 @@ _MARK_WORDS = {
     "glide": "Glide",
     "light": "Glide back lightly",
     "loops": "Small circles",
+    "knead": "Squeeze and roll",
     "circles": "Circle on the spot",
     "holds": "Press and hold",
     "rub": "Rub to and fro",
@@ -658,15 +699,16 @@ def _legend_rows(spec: PictureSpec) -> list[str]:
 def _legend_icon(pen: Pen, key: str, x: float, y: float) -> None:
     if key in ("glide", "light"):
         pen.arrow([(x, y), (x + 76, y)], dashed=key == "light")
+    elif key == "knead":
+        pen.arrow(_wave_path([(x - 4, y), (x + 86, y)], 10, 26), head=26)
     elif key == "loops":
-        pen.arrow(_loop_path([(x, y + 8), (x + 80, y + 8)], 11, True))
+        pen.arrow(_loop_path([(x - 6, y + 6), (x + 86, y + 6)], 8, True), head=26)
     elif key == "circles":
         pen.arrow(_circle_path((x + 38, y), 24, True))  # right of CX: gap faces right
     elif key == "holds":
         pen.dot((x + 38, y), 16)
     elif key == "rub":
-        pen.arrow([(x, y), (x + 80, y)])
-        pen.arrow([(x + 80, y), (x, y)])
+        pen.double_arrow([(x - 4, y), (x + 84, y)], head=26)
     else:
         pen.arrow([(x, y), (x + 80, y)])
 

@@ -30,14 +30,14 @@ TOOLS = {
     "forearm": "Forearms",
 }
 REINFORCED_LABEL = "other hand on top"
-MARKS = ("glide", "loops", "circles", "holds", "rub")
+MARKS = ("glide", "loops", "knead", "circles", "holds", "rub")
 SIDES = ("one", "both", "then")
 DIRECTIONS = ("clockwise", "anticlockwise")
 SIZES = ("small", "large")
 # Zone name -> (across from, across to, down from, down to), right half of the back; a zone
 # is mirrored to the left unless it ends in -right/-left. The spine strip is never shaded.
 ZONES: dict[str, tuple[float, float, float, float]] = {
-    "shoulders": (2.0, 10.0, -0.6, 1.6),
+    "shoulders": (1.5, 10.0, -0.6, 1.6),
     "upper": (1.5, 10.0, 0.0, 3.8),
     "between-blades": (1.5, 4.2, 0.6, 3.8),
     "beside-spine": (1.5, 4.5, -0.3, 10.0),
@@ -62,7 +62,7 @@ Point = tuple[float, float]
 
 @dataclass(frozen=True)
 class Mark:
-    """One movement drawn on the back: a glide, a line of loops, circles, holds or a rub."""
+    """One movement drawn on the back: a glide, loops, kneading, circles, holds or a rub."""
 
     kind: str
     points: tuple[Point, ...]
@@ -73,6 +73,7 @@ class Mark:
     size: str = "small"
     seconds: int = 0
     number: int = 0
+    number_at: Point | None = None
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,16 @@ def _as_plain(spec: PictureSpec) -> dict[str, Any]:
 
 
 _PICTURE_FIELDS = ("stand", "tool", "reinforced", "shade", "marks")
-_MARK_OPTIONS = ("sides", "repeat", "light", "direction", "size", "seconds", "number")
+_MARK_OPTIONS = (
+    "sides",
+    "repeat",
+    "light",
+    "direction",
+    "size",
+    "seconds",
+    "number",
+    "number_at",
+)
 
 
 def _number(value: object) -> float | None:
@@ -171,7 +181,7 @@ def _mark(raw: object, number: int) -> Mark:
     if not isinstance(raw_points, list) or not raw_points:
         raise PictureError(f"{what}: {kind} needs a list of points")
     points = tuple(_point(item, what) for item in raw_points)
-    if kind in ("glide", "loops", "rub") and len(points) < 2:
+    if kind in ("glide", "loops", "knead", "rub") and len(points) < 2:
         raise PictureError(f"{what}: a {kind} needs at least two points, start and end")
     size = _choice(raw.get("size", "small"), "size", SIZES, what)
     if kind in ("circles", "holds"):
@@ -192,6 +202,7 @@ def _mark(raw: object, number: int) -> Mark:
         size=size,
         seconds=_whole(raw["seconds"], "seconds", what, 1) if "seconds" in raw else 0,
         number=_whole(raw["number"], "number", what, 1) if "number" in raw else 0,
+        number_at=_point(raw["number_at"], what) if "number_at" in raw else None,
     )
 
 
