@@ -306,7 +306,7 @@ def build(settings: Settings, catalog: Catalog) -> BotApplication:
         builder = builder.rate_limiter(smooth_rate_limiter(settings.rate_limit_overall))
     app: BotApplication = builder.build()
     app.bot_data.services = services
-    services.use_sender(TelegramSender(app.bot))
+    services.use_sender(TelegramSender(app.bot, services.pictures))
     handlers.register(app)
     return app
 

@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.content import Catalog
 from bot.flood import FloodGuard
 from bot.messaging import Sender
+from bot.pictures.service import PictureService
 from bot.privacy import PrivacyService
 from bot.reminder_service import ReminderService, load_lines
 from bot.reminders import ZoneIndex
@@ -34,6 +35,7 @@ class Services:
     sessions: SessionService = field(init=False)
     broadcasts: BroadcastService = field(init=False)
     privacy: PrivacyService = field(init=False)
+    pictures: PictureService = field(init=False)
 
     def __post_init__(self) -> None:
         self.asker = build_asker(self.catalog, build_searcher(self.catalog))
@@ -47,6 +49,13 @@ class Services:
         self.privacy = PrivacyService(self.storage)
         # After /forget every timetable looks again: the chat's due rows are gone.
         self.privacy.on_forget = lambda chat_id: self.scheduler.wake()
+        # Rendered on first use and kept as <hash>.png beside the database.
+        self.pictures = PictureService(
+            self.catalog,
+            self.storage,
+            cache=self.settings.database_path.parent / "pictures",
+            enabled=self.settings.pictures,
+        )
 
     @classmethod
     def create(cls, settings: Settings, catalog: Catalog) -> Services:
@@ -78,6 +87,7 @@ class Services:
         """Stop timed work and wait for sends in flight (``post_stop``: the bot still works)."""
         await self.scheduler.stop()
         await self.sessions.drain()
+        await self.pictures.drain()
 
     async def stop(self) -> None:
         """Stop timed work first, then close the database (called from ``post_shutdown``)."""

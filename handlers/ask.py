@@ -41,7 +41,7 @@ async def question(update: Update, context: BotContext) -> None:
         return
     result = context.services.asker.ask(text)
     for reply in result.replies:
-        await answer(update, reply)
+        await answer(update, reply, context.services.pictures)
     kind = admin.answer_kind(result)
     if kind is not None:
         await count(context, kind)
@@ -66,4 +66,5 @@ async def open_entry(update: Update, context: BotContext) -> None:
         await query.answer(STALE_BUTTON)
         return
     await query.answer()
-    await answer(update, browse.card(catalog.entries[action.entry_id], catalog))
+    card = browse.card(catalog.entries[action.entry_id], catalog)
+    await answer(update, card, context.services.pictures)

@@ -27,6 +27,9 @@ def settings_for(standin: BotApiStandIn, database: Path, **env: str) -> Settings
         "DATABASE_PATH": str(database),
         "TIME_SCALE": "0.01",
         "RATE_LIMIT_OVERALL": "0",
+        # Pictures add photo messages (and rendering) to every card and step; the tests that
+        # are about them switch them on.
+        "PICTURES": "off",
         **env,
     }
     return load_settings(values, dotenv=None)
