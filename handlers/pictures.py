@@ -20,7 +20,7 @@ from telegram import Bot, InputFile, Message
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from bot.messaging import Reply
-from bot.pictures.book import Picture
+from bot.pictures.book import PictureRef
 from bot.pictures.service import PictureService, fits_caption
 from handlers.render import markup
 
@@ -57,7 +57,7 @@ async def send_text(bot: Bot, chat_id: int, reply: Reply) -> Message:
 async def _send_photo(
     bot: Bot,
     chat_id: int,
-    picture: Picture,
+    picture: PictureRef,
     pictures: PictureService,
     *,
     file_id: str | None,
@@ -82,9 +82,12 @@ async def _send_photo(
             await pictures.forget(picture, file_id)
             if not may_upload:
                 raise
+    drawn = await pictures.picture(picture.entry_id)
+    if drawn is None:
+        raise LookupError(f"{picture.entry_id} has no picture any more")
     message = await bot.send_photo(
         chat_id,
-        InputFile(picture.png, filename=f"{picture.title}.png"),
+        InputFile(drawn.png, filename=f"{picture.title}.png"),
         caption=caption,
         reply_markup=markup(reply) if reply else None,
         disable_notification=not notify,
@@ -94,12 +97,12 @@ async def _send_photo(
     return message
 
 
-def _title_caption(picture: Picture) -> str:
+def _title_caption(picture: PictureRef) -> str:
     return f"<b>{html.escape(picture.title, quote=False)}</b>"
 
 
 async def _picture_after(
-    bot: Bot, chat_id: int, picture: Picture, pictures: PictureService
+    bot: Bot, chat_id: int, picture: PictureRef, pictures: PictureService
 ) -> None:
     """The picture of a step already sent as text: uploaded now, its file id kept for next time."""
     try:
@@ -117,16 +120,6 @@ async def _picture_after(
         log.warning("pictures: %s not sent after its step: %s", picture.entry_id, error)
 
 
-async def _picture_of(reply: Reply, pictures: PictureService | None) -> Picture | None:
-    if pictures is None or not reply.picture:
-        return None
-    try:
-        return await pictures.picture(reply.picture)
-    except Exception:
-        log.exception("pictures: cannot draw %s; sending the text alone", reply.picture)
-        return None
-
-
 async def send_reply(
     bot: Bot,
     chat_id: int,
@@ -136,7 +129,7 @@ async def send_reply(
     timed: bool = False,
 ) -> Message:
     """Send ``reply`` with its picture when it has one; returns the message with the buttons."""
-    picture = await _picture_of(reply, pictures)
+    picture = pictures.ref(reply.picture) if pictures is not None and reply.picture else None
     if picture is None or pictures is None:
         return await send_text(bot, chat_id, reply)
     file_id = await pictures.file_id(picture)
@@ -157,7 +150,8 @@ async def send_reply(
             notify=reply.notify,
             may_upload=not timed,
         )
-    except (NetworkError, RetryAfter) as error:  # BadRequest and TimedOut are NetworkErrors
+    except (NetworkError, RetryAfter, LookupError, OSError) as error:
+        # BadRequest and TimedOut are NetworkErrors; LookupError and OSError: not drawable.
         if _about_the_chat(error):
             raise
         log.warning("pictures: %s not sent (%s); sending the text alone", picture.entry_id, error)

@@ -8,10 +8,12 @@ import io
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PIL import Image
 
 from bot.chat import render_message
 from bot.messaging import Button, Reply
+from bot.pictures import book as book_module
 from bot.pictures.store import file_id_of, remember_file_id
 from bot.standin import BotApiStandIn, Fault, RequestRecord, Upload
 from handlers.pictures import send_reply
@@ -185,3 +187,16 @@ def test_the_terminal_chat_shows_a_photo_as_its_title_and_caption() -> None:
     assert render_message({"photo": [], "caption": "Heel"}, "coach").startswith(
         "coach: [picture: Heel]"
     )
+
+
+async def test_a_picture_that_cannot_be_drawn_costs_only_the_picture(
+    standin: BotApiStandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object) -> bytes:
+        raise ValueError("a drawing bug")
+
+    monkeypatch.setattr(book_module, "draw_picture", broken)
+    async with running_bot(standin, tmp_path / "db.sqlite3", PICTURES="on") as bot:
+        card = await bot.say(QUESTION)
+        assert card["text"].startswith("Heel-of-hand effleurage") and buttons(card)
+        assert not _photo_sends(standin)

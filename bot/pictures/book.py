@@ -36,12 +36,18 @@ class Pictured(Protocol):
 
 
 @dataclass(frozen=True)
-class Picture:
-    """One rendered diagram: the entry it shows, its title, content hash and PNG bytes."""
+class PictureRef:
+    """Which diagram: the entry it shows, its title and content hash (no drawing needed)."""
 
     entry_id: str
     title: str
     digest: str
+
+
+@dataclass(frozen=True)
+class Picture(PictureRef):
+    """One rendered diagram: a reference plus its PNG bytes."""
+
     png: bytes
 
 

@@ -17,7 +17,7 @@ from collections.abc import Coroutine, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from bot.pictures.book import Picture, Pictured, build_book, picture_digest
+from bot.pictures.book import Picture, Pictured, PictureRef, build_book, picture_digest
 from bot.pictures.store import file_id_of, forget_file_id, remember_file_id
 from bot.storage import Storage, StorageError
 
@@ -62,6 +62,13 @@ class PictureService:
     def has_picture(self, entry_id: str) -> bool:
         return self.enabled and entry_id in self._entries
 
+    def ref(self, entry_id: str) -> PictureRef | None:
+        """Which picture an entry has, without drawing it (enough to send it by file id)."""
+        entry = self._entries.get(entry_id) if self.enabled else None
+        if entry is None:
+            return None
+        return PictureRef(entry.id, entry.title, picture_digest(entry))
+
     async def picture(self, entry_id: str) -> Picture | None:
         """The entry's picture, rendered on first use; None when it has none."""
         entry = self._entries.get(entry_id) if self.enabled else None
@@ -75,26 +82,30 @@ class PictureService:
         async with lock:
             done = self._rendered.get(digest)
             if done is None:
-                book = await asyncio.to_thread(build_book, [entry], self.cache)
+                try:
+                    book = await asyncio.to_thread(build_book, [entry], self.cache)
+                except Exception:  # a drawing bug costs the picture, never the message
+                    log.exception("pictures: cannot draw %s", entry_id)
+                    return None
                 done = book.pictures[entry.id]
                 self._rendered[digest] = done
         return done
 
-    async def file_id(self, picture: Picture) -> str | None:
+    async def file_id(self, picture: PictureRef) -> str | None:
         try:
             return await file_id_of(self.storage, picture.digest)
         except StorageError as error:
             log.warning("pictures: cannot read the file id of %s: %s", picture.entry_id, error)
             return None
 
-    async def remember(self, picture: Picture, file_id: str) -> None:
+    async def remember(self, picture: PictureRef, file_id: str) -> None:
         self.uploads += 1
         try:
             await remember_file_id(self.storage, picture.digest, file_id)
         except StorageError as error:
             log.warning("pictures: cannot keep the file id of %s: %s", picture.entry_id, error)
 
-    async def forget(self, picture: Picture, file_id: str) -> None:
+    async def forget(self, picture: PictureRef, file_id: str) -> None:
         log.info("pictures: Telegram refused the file id of %s; uploading again", picture.entry_id)
         try:
             await forget_file_id(self.storage, picture.digest, file_id)
