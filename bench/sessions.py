@@ -26,6 +26,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from bot.config import Settings, load_settings
 from bot.content import Catalog, load_catalog
@@ -54,7 +55,10 @@ def summary(lateness: list[float]) -> str:
 
 
 def settings(
-    database: Path, api_url: str = "http://127.0.0.1:1/bot", scale: float = 1.0
+    database: Path,
+    api_url: str = "http://127.0.0.1:1/bot",
+    scale: float = 1.0,
+    pictures: bool = False,
 ) -> Settings:
     return load_settings(
         {
@@ -63,6 +67,7 @@ def settings(
             "DATABASE_PATH": str(database),
             "TIME_SCALE": str(scale),
             "RATE_LIMIT_OVERALL": "0",
+            "PICTURES": "on" if pictures else "off",
         },
         dotenv=None,
     )
@@ -116,6 +121,14 @@ async def insert_running(
 # --------------------------------------------------------------------------------------------
 
 
+async def upload_pictures(bot: Any, services: Services, entry_ids: set[str]) -> None:
+    """The steady state of a running bot: every picture drawn and its file id known."""
+    from handlers.pictures import send_reply
+
+    for entry_id in sorted(entry_ids):
+        await send_reply(bot, 1, Reply("warm-up", picture=entry_id), services.pictures)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -152,7 +165,14 @@ async def standin_process() -> AsyncIterator[tuple[str, int]]:
         await process.wait()
 
 
-async def live(sessions: int = 1000, seconds: float = 8.0, *, burst: bool = False) -> str:
+async def live(
+    sessions: int = 1000,
+    seconds: float = 8.0,
+    *,
+    burst: bool = False,
+    pictures: bool = False,
+    warm: bool = False,
+) -> str:
     """``sessions`` quick-relax sessions with ~1 s steps, started spread over one second."""
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     from bot.app import build
@@ -161,7 +181,9 @@ async def live(sessions: int = 1000, seconds: float = 8.0, *, burst: bool = Fals
     lateness: list[float] = []
     with tempfile.TemporaryDirectory() as folder:
         async with standin_process() as (base_url, standin_pid):
-            config = settings(Path(folder) / "bench.sqlite3", base_url, scale=0.02)
+            config = settings(
+                Path(folder) / "bench.sqlite3", base_url, scale=0.02, pictures=pictures
+            )
             # The application as it runs (its Bot, transport, defaults and Sender), minus
             # polling: the steps are all that is measured.
             app = build(config, catalog)
@@ -170,6 +192,10 @@ async def live(sessions: int = 1000, seconds: float = 8.0, *, burst: bool = Fals
                 services.sessions.on_sent = lambda chat, due, sent: lateness.append(sent - due)
                 await services.start()
                 plan = plan_routine(catalog.entries["routine.quick-relax"])
+                if pictures and warm:
+                    await upload_pictures(
+                        app.bot, services, {step.technique for step in plan.steps}
+                    )
                 for chat in range(1, sessions + 1):
                     await services.sessions.offer(chat, plan)
                 start = time.time()
@@ -189,6 +215,10 @@ async def live(sessions: int = 1000, seconds: float = 8.0, *, burst: bool = Fals
                 await services.stop()
     steady = lateness[sessions:]  # skip the first step of each session (start-up)
     mode = "all started at the same instant" if burst else "starts spread over 1 s"
+    if pictures:
+        mode += ", with pictures " + (
+            "(drawn and uploaded before)" if warm else "(none drawn or uploaded at the start)"
+        )
     bot_cpu, standin_cpu = (
         after - before for after, before in zip(cpu_after, cpu_before, strict=True)
     )
@@ -272,10 +302,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.sessions")
     parser.add_argument("which", choices=("live", "burst", "timetable", "restart", "all"))
     parser.add_argument("--sessions", type=int, default=1000, help="for live and burst")
+    parser.add_argument(
+        "--pictures", action="store_true", help="live and burst: steps carry their pictures"
+    )
+    parser.add_argument(
+        "--warm", action="store_true", help="with --pictures: drawn and uploaded beforehand"
+    )
     args = parser.parse_args()
     runs = {
-        "live": lambda: live(args.sessions),
-        "burst": lambda: live(args.sessions, burst=True),
+        "live": lambda: live(args.sessions, pictures=args.pictures, warm=args.warm),
+        "burst": lambda: live(args.sessions, burst=True, pictures=args.pictures),
         "timetable": lambda: timetable(),
         "restart": lambda: restart(),
     }

@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import logging
 
-from telegram import Bot, InputFile, Message
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from bot.messaging import Reply
@@ -67,21 +67,42 @@ async def _send_photo(
     may_upload: bool = True,
 ) -> Message:
     """The picture by file id, else uploaded (and its new file id kept)."""
-    if file_id is not None:
+    markup_ = markup(reply) if reply else None
+    for attempt in (1, 2):
+        if file_id is None:
+            async with pictures.uploading(picture):
+                # Sends to other chats wait here rather than upload the same picture too;
+                # once one upload is done they all go by its file id.
+                file_id = await pictures.file_id(picture)
+                if file_id is None:
+                    return await _upload(bot, chat_id, picture, pictures, caption, markup_, notify)
         try:
             return await bot.send_photo(
                 chat_id,
                 file_id,
                 caption=caption,
-                reply_markup=markup(reply) if reply else None,
+                reply_markup=markup_,
                 disable_notification=not notify,
             )
         except BadRequest as error:
-            if not _refused(error):
+            if not _refused(error) or attempt == 2:
                 raise
             await pictures.forget(picture, file_id)
             if not may_upload:
                 raise
+            file_id = None
+    raise AssertionError("unreachable")
+
+
+async def _upload(
+    bot: Bot,
+    chat_id: int,
+    picture: PictureRef,
+    pictures: PictureService,
+    caption: str,
+    reply_markup: InlineKeyboardMarkup | None,
+    notify: bool,
+) -> Message:
     drawn = await pictures.picture(picture.entry_id)
     if drawn is None:
         raise LookupError(f"{picture.entry_id} has no picture any more")
@@ -89,7 +110,7 @@ async def _send_photo(
         chat_id,
         InputFile(drawn.png, filename=f"{picture.title}.png"),
         caption=caption,
-        reply_markup=markup(reply) if reply else None,
+        reply_markup=reply_markup,
         disable_notification=not notify,
     )
     if message.photo:

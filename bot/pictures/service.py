@@ -56,6 +56,7 @@ class PictureService:
         }
         self._rendered: dict[str, Picture] = {}
         self._rendering: dict[str, asyncio.Lock] = {}
+        self._uploading: dict[str, asyncio.Lock] = {}
         self._background: set[asyncio.Task[None]] = set()
         self.uploads = 0  # pictures sent as a file rather than by file id, for tests and /stats
 
@@ -90,6 +91,10 @@ class PictureService:
                 done = book.pictures[entry.id]
                 self._rendered[digest] = done
         return done
+
+    def uploading(self, picture: PictureRef) -> asyncio.Lock:
+        """Held while a picture is uploaded, so it is uploaded once, not once per chat."""
+        return self._uploading.setdefault(picture.digest, asyncio.Lock())
 
     async def file_id(self, picture: PictureRef) -> str | None:
         try:
