@@ -21,10 +21,11 @@ from collections import Counter
 from pathlib import Path
 
 from bench.harness import limited_bot
+from bench.sessions import NullSender
 from bot import admin, privacy
-from bot.ask import build_asker
-from bot.content import load_catalog
-from bot.search import build_searcher
+from bot.ask.service import build_asker
+from bot.catalog.loader import load_catalog
+from bot.search.lexical import build_searcher
 from bot.storage import Storage
 
 CHATS = 10_000
@@ -83,7 +84,7 @@ async def main() -> None:
             print(f"ask one question:            median {median_us(asks)}")
             print(f"count it (UPSERT + commit):  median {median_us(bumps)}")
 
-            broadcasts = admin.BroadcastService(storage)
+            broadcasts = admin.BroadcastService(storage, NullSender())
             counts = []
             for _ in range(20):
                 started = time.perf_counter()
@@ -91,7 +92,7 @@ async def main() -> None:
                 counts.append(time.perf_counter() - started)
             print(f"broadcast audience of {CHATS:,} chats: median {median_us(counts)}")
 
-            service = privacy.PrivacyService(storage)
+            service = privacy.PrivacyService(storage, privacy.ForgetGuard(NullSender()))
             forgets = []
             for chat in range(1, 21):
                 await storage.execute(

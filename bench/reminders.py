@@ -23,8 +23,10 @@ from pathlib import Path
 
 from bench.harness import limited_bot
 from bot.messaging import Reply
-from bot.reminder_service import ReminderService, load_lines
-from bot.reminders import Schedule, ZoneIndex, next_fire, zone_for
+from bot.reminders.lines import load_lines
+from bot.reminders.schedule import Schedule, next_fire, zone_for
+from bot.reminders.service import ReminderService
+from bot.reminders.zones import ZoneIndex
 from bot.storage import Storage
 
 CHATS = 100_000
@@ -77,8 +79,8 @@ def startup_probe(path: str) -> None:
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     began = time.perf_counter()
     from bot.app import build
+    from bot.catalog.loader import load_catalog
     from bot.config import load_settings
-    from bot.content import load_catalog
 
     settings = load_settings(
         {"BOT_TOKEN": "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw3", "DATABASE_PATH": path},
@@ -91,7 +93,7 @@ def startup_probe(path: str) -> None:
         assert services is not None
         imported = time.perf_counter()
         await services.start()  # what post_init does, minus the network calls
-        due = await services.reminders.next_due()
+        due = await services.reminders.timetable.next_due()
         ready = time.perf_counter()
         assert due is not None and services.scheduler.running
         await services.stop()
@@ -139,12 +141,12 @@ async def due_minute(path: Path, repeats: int) -> dict[str, float]:
         await storage.db.commit()
         now = minute + 60
         began = time.perf_counter()
-        due = await service.due_rows(now)
+        due = await service.timetable.due_rows(now)
         selects.append(time.perf_counter() - began)
         assert len(due) == DUE_IN_MINUTE, len(due)
-        batch, to_send = service.plan(due, now)
+        batch, to_send = service.timetable.plan(due, now)
         batch.sent.extend(mark for _, mark in to_send)  # as if every send succeeded
-        await service.flush(batch)
+        await service.timetable.flush(batch)
         marks.append(time.perf_counter() - began)
         # The same again, end to end through run_due with an instant sender.
         await storage.db.executemany(
@@ -153,7 +155,7 @@ async def due_minute(path: Path, repeats: int) -> dict[str, float]:
         )
         await storage.db.commit()
         began = time.perf_counter()
-        await service.run_due(now)
+        await service.timetable.run_due(now)
         totals.append(time.perf_counter() - began)
         left = await storage.fetchone("SELECT COUNT(*) FROM reminders WHERE due_at <= ?", (now,))
         assert left is not None and left[0] == 0

@@ -27,9 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.ask import Asker, build_asker
-from bot.content import load_catalog
-from bot.search import build_searcher
+from bot.ask.service import Asker, build_asker
+from bot.catalog.loader import load_catalog
+from bot.search.lexical import build_searcher
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "data" / "questions.jsonl"
 ANSWERABLE = ("plain", "name", "typo", "warning")

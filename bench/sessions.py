@@ -28,11 +28,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from bot.catalog.entries import Catalog
+from bot.catalog.loader import load_catalog
 from bot.config import Settings, load_settings
-from bot.content import Catalog, load_catalog
 from bot.messaging import Reply
 from bot.services import Services
-from bot.sessions import plan_routine, plan_to_json
+from bot.sessions.plan import plan_routine, plan_to_json
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw3"
 
@@ -147,7 +148,7 @@ async def standin_process() -> AsyncIterator[tuple[str, int]]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.standin",
+        "standin",
         "--port",
         str(port),
         "--no-chat-check",
@@ -186,10 +187,13 @@ async def live(
             )
             # The application as it runs (its Bot, transport, defaults and Sender), minus
             # polling: the steps are all that is measured.
-            app = build(config, catalog)
+            app = build(
+                config,
+                catalog,
+                on_session_sent=lambda chat, due, sent: lateness.append(sent - due),
+            )
             services = app.bot_data.services
             async with app:
-                services.sessions.on_sent = lambda chat, due, sent: lateness.append(sent - due)
                 await services.start()
                 plan = plan_routine(catalog.entries["routine.quick-relax"])
                 if pictures and warm:
@@ -237,16 +241,19 @@ async def timetable(count: int = 100_000, window: float = 100.0) -> str:
     catalog = load_catalog()
     lateness: list[float] = []
     with tempfile.TemporaryDirectory() as folder:
-        services = Services.create(settings(Path(folder) / "bench.sqlite3"), catalog)
-        services.use_sender(NullSender())
-        services.sessions.on_sent = lambda chat, due, sent: lateness.append(sent - due)
+        services = Services.create(
+            settings(Path(folder) / "bench.sqlite3"),
+            catalog,
+            NullSender(),
+            on_session_sent=lambda chat, due, sent: lateness.append(sent - due),
+        )
         before = rss_mb()
         await services.storage.open()
         begin = time.time() + 5.0
         due = sorted(begin + random.random() * window for _ in range(count))
         await insert_running(services, catalog, count, due)
         loaded = rss_mb()
-        await services.sessions.recover()
+        await services.sessions.timetable.recover()
         await services.scheduler.start()
         peak = loaded
         while len(lateness) < count and time.time() < begin + window + 60:
@@ -265,7 +272,7 @@ async def restart(count: int = 10_000) -> str:
     catalog = load_catalog()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.sqlite3"
-        first = Services.create(settings(path), catalog)
+        first = Services.create(settings(path), catalog, NullSender())
         await first.storage.open()
         now = time.time()
         # Half fell due while the bot was down, half are still to come.
@@ -273,12 +280,11 @@ async def restart(count: int = 10_000) -> str:
         await insert_running(first, catalog, count, due, claimed=count // 10)
         await first.storage.close()
 
-        services = Services.create(settings(path), catalog)
         sender = NullSender()
-        services.use_sender(sender)
+        services = Services.create(settings(path), catalog, sender)
         started = time.perf_counter()
         await services.start()
-        first_due = await services.sessions.next_due()
+        first_due = await services.sessions.timetable.next_due()
         rescheduled = time.perf_counter() - started
         overdue = sum(1 for d in due if d <= now)
         while sender.sent < overdue and time.perf_counter() - started < 60:  # noqa: ASYNC110

@@ -30,10 +30,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.reminder_service import ReminderService, load_lines
-from bot.reminders import Schedule, ZoneIndex
-from bot.standin import BotApiStandIn, RecordedMessage
+from bench.reminders import NullSender
+from bot import callbacks
+from bot.reminders.lines import load_lines
+from bot.reminders.schedule import Schedule
+from bot.reminders.service import ReminderService
+from bot.reminders.zones import ZoneIndex
 from bot.storage import Storage
+from standin import BotApiStandIn, RecordedMessage
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw3"
 REPO = Path(__file__).resolve().parent.parent
@@ -102,9 +106,9 @@ def message_key(record: RecordedMessage, last_step: dict[int, int]) -> Key | Non
     markup = record.reply_markup or {}
     for row in markup.get("inline_keyboard", []):
         for button in row:
-            data = str(button.get("callback_data", ""))
-            if data.startswith("rem:snooze:"):
-                return ("reminder", int(data.rsplit(":", 1)[1]))
+            press = callbacks.parse(str(button.get("callback_data", "")))
+            if isinstance(press, callbacks.ReminderAct) and press.action == "snooze":
+                return ("reminder", press.reminder_id)
     return None
 
 
@@ -187,7 +191,7 @@ async def plant_reminders(
     storage = Storage(database)
     await storage.open()
     try:
-        service = ReminderService(storage, load_lines(), ZoneIndex())
+        service = ReminderService(storage, load_lines(), ZoneIndex(), sender=NullSender())
         hour = (time.gmtime().tm_hour + 12) % 24
         planted: dict[int, int] = {}
         now = time.time()
@@ -214,7 +218,12 @@ async def start_sessions(standin: BotApiStandIn, chats: list[int]) -> dict[int, 
         standin.user_sends_text(chat, SESSION_TEXT)
     totals: dict[int, int] = {}
     for chat in chats:
-        checklist = await standin.wait_for_message(chat, timeout=30)
+        # A planted reminder may reach the chat before the checklist does.
+        checklist = await standin.wait_for_message(
+            chat,
+            timeout=30,
+            predicate=lambda message: "Before you start" in message.get("text", ""),
+        )
         totals[chat] = int(checklist["text"].split(" steps", 1)[0].rsplit(" ", 1)[1])
         rows = checklist["reply_markup"]["inline_keyboard"]
         data = next(b["callback_data"] for row in rows for b in row if "Start" in b["text"])

@@ -1,4 +1,9 @@
-"""Command line: ``python -m bot`` runs the bot; sub-commands check and inspect it."""
+"""Command line: ``python -m bot`` runs the bot; sub-commands check and inspect it.
+
+``chat`` runs the terminal chat of the Bot API stand-in (``standin.terminal``), a dev tool
+outside the core: it is imported lazily inside that sub-command only, so nothing else in
+``bot/`` loads the stand-in.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.catalog.entries import Catalog, searchable_text
+from bot.catalog.files import CONTENT_DIR, ContentError
+from bot.catalog.loader import load_catalog
 from bot.config import ConfigError, Settings, load_settings, prepare_database_path
-from bot.content import CONTENT_DIR, Catalog, ContentError, load_catalog, searchable_text
 from bot.logs import setup_logging
-from bot.reminder_service import load_lines
+from bot.reminders import zone_rules
+from bot.reminders.lines import load_lines
 from bot.storage import StorageError
 
 EXIT_CONFIG = 2
@@ -97,8 +105,9 @@ def _print_content(catalog: Catalog, as_json: bool) -> int:
 
 
 def _ask(catalog: Catalog, question: str, as_json: bool) -> int:
-    from bot.ask import build_asker, plain_text
-    from bot.search import build_searcher
+    from bot.ask.replies import plain_text
+    from bot.ask.service import build_asker
+    from bot.search.lexical import build_searcher
 
     try:
         asker = build_asker(catalog, build_searcher(catalog))
@@ -120,12 +129,13 @@ def _check(content_dir: Path) -> int:
     try:
         catalog = load_catalog(content_dir)
         print(f"content: {len(catalog)} entries in {len(catalog.sections)} files, all valid")
-        from bot.search import build_searcher
+        from bot.search.lexical import build_searcher
 
         build_searcher(catalog, content_dir / "search")
         print("search: synonyms, concepts and warning signs valid")
         lines = load_lines(content_dir / "reminders" / "lines.yaml", known_ids=catalog.entries)
         print(f"reminder lines: {len(lines)}, all valid")
+        print(zone_rules.in_use().describe())
     except ContentError as error:
         problems.extend(f"content: {problem}" for problem in error.problems)
     try:
@@ -181,7 +191,7 @@ def _restore(backup: Path) -> int:
 
 
 def _chat(args: argparse.Namespace) -> int:
-    from bot.chat import DEFAULT_CHAT_DATABASE, ChatOptions, default_name, run_chat
+    from standin.terminal import DEFAULT_CHAT_DATABASE, ChatOptions, default_name, run_chat
 
     try:
         catalog = load_catalog()

@@ -11,17 +11,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import aiosqlite
 
-from bot.ask import Answer
-from bot.cards import html_text
+from bot import callbacks as cb
+from bot.ask.service import Answer
 from bot.messaging import Button, ChatUnreachable, Reply, Sender, SendFailed
+from bot.reminders.store import PAUSED_IN_CHAT
+from bot.reminders.store import counts as reminder_counts
+from bot.sessions.store import GONE_SINCE_LAST_SEEN
+from bot.sessions.store import open_counts as open_session_counts
 from bot.storage import Storage
+from bot.text import html_text
+from bot.unreachable import end_chat_in
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +54,8 @@ _TARGETS = (
     "FROM chats c WHERE c.chat_id > 0 "
     "AND NOT EXISTS (SELECT 1 FROM broadcast_deliveries d WHERE d.chat_id = c.chat_id "
     "AND d.status = 'unreachable' AND d.done_at >= c.last_seen_at) "
-    "AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.chat_id = c.chat_id "
-    "AND s.status = 'gone' AND s.ended_at >= c.last_seen_at) "
-    "AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.chat_id = c.chat_id AND r.paused = 1)"
+    f"AND NOT {GONE_SINCE_LAST_SEEN} "
+    f"AND NOT {PAUSED_IN_CHAT}"
 )
 
 
@@ -97,23 +101,18 @@ async def stats(storage: Storage, now: float | None = None) -> Stats:
         "SELECT COUNT(*), COALESCE(SUM(last_seen_at >= ?), 0) FROM chats WHERE chat_id > 0",
         (moment - 7 * 24 * 3600,),
     )
-    sessions = await storage.fetchone(
-        "SELECT COUNT(*), COALESCE(SUM(status = 'running'), 0) FROM sessions "
-        "WHERE status IN ('ready', 'running', 'paused')"
-    )
-    reminders = await storage.fetchone(
-        "SELECT COUNT(*), COALESCE(SUM(paused), 0), COUNT(DISTINCT chat_id) FROM reminders"
-    )
+    open_sessions, running_sessions = await open_session_counts(storage)
+    reminders = await reminder_counts(storage)
     counters = await storage.fetchall("SELECT name, value FROM counters")
-    assert chats is not None and sessions is not None and reminders is not None
+    assert chats is not None
     return Stats(
         chats=int(chats[0]),
         active_week=int(chats[1]),
-        open_sessions=int(sessions[0]),
-        running_sessions=int(sessions[1]),
-        reminders=int(reminders[0]),
-        paused_reminders=int(reminders[1]),
-        reminder_chats=int(reminders[2]),
+        open_sessions=open_sessions,
+        running_sessions=running_sessions,
+        reminders=reminders[0],
+        paused_reminders=reminders[1],
+        reminder_chats=reminders[2],
         counters={str(name): int(value) for name, value in counters},
     )
 
@@ -137,28 +136,6 @@ def stats_reply(figures: Stats) -> Reply:
 
 
 # -- /broadcast: buttons ---------------------------------------------------------------------
-
-_PRESS = re.compile(r"^adm:(send|cancel):(\d{1,12})$")
-
-
-def send_data(broadcast_id: int) -> str:
-    return f"adm:send:{broadcast_id}"
-
-
-def cancel_data(broadcast_id: int) -> str:
-    return f"adm:cancel:{broadcast_id}"
-
-
-@dataclass(frozen=True)
-class Press:
-    action: str  # send | cancel
-    broadcast_id: int
-
-
-def parse_press(data: str) -> Press | None:
-    """The ``adm:`` button pressed, or None for anything forged or malformed."""
-    match = _PRESS.match(data)
-    return Press(match[1], int(match[2])) if match else None
 
 
 @dataclass(frozen=True)
@@ -214,8 +191,8 @@ class BroadcastService:
     def __init__(
         self,
         storage: Storage,
+        sender: Sender,
         *,
-        sender: Sender | None = None,
         clock: Clock = time.time,
         on_change: Callable[[], None] = lambda: None,
         batch: int = 50,
@@ -256,8 +233,8 @@ class BroadcastService:
             f"This goes to {count} chat{'s' if count != 1 else ''}.",
             buttons=(
                 (
-                    Button(f"Send to {count} chats", data=send_data(broadcast_id)),
-                    Button("Cancel", data=cancel_data(broadcast_id)),
+                    Button(f"Send to {count} chats", cb.BroadcastSend(broadcast_id)),
+                    Button("Cancel", cb.BroadcastCancel(broadcast_id)),
                 ),
             ),
         )
@@ -316,8 +293,6 @@ class BroadcastService:
 
     async def run_due(self, now: float) -> None:
         """Send one batch of due deliveries, record how each ended, report progress."""
-        if self.sender is None:
-            return
         rows = await self.storage.fetchall(
             "SELECT d.broadcast_id, d.chat_id, d.attempts, b.text FROM broadcast_deliveries d "
             "JOIN broadcasts b ON b.id = d.broadcast_id "
@@ -346,7 +321,6 @@ class BroadcastService:
     async def _deliver(
         self, broadcast_id: int, chat_id: int, attempts: int, text: str, batch: _Batch
     ) -> None:
-        assert self.sender is not None
         key = (broadcast_id, chat_id)
         try:
             await self.sender.send(chat_id, Reply(html_text(text)))
@@ -395,23 +369,14 @@ class BroadcastService:
         )
         if not marked.rowcount:
             return  # the chat was forgotten meanwhile: nothing of it is left to update
-        sessions = await db.execute(
-            "UPDATE sessions SET status = 'gone', due_at = NULL, claimed_at = NULL, "
-            "ended_at = ? WHERE chat_id = ? AND status IN ('ready', 'running', 'paused')",
-            (now, chat_id),
-        )
-        reminders = await db.execute(
-            "UPDATE reminders SET paused = 1, due_at = NULL, snooze_at = NULL "
-            "WHERE chat_id = ? AND paused = 0",
-            (chat_id,),
-        )
+        sessions, reminders = await end_chat_in(db, chat_id, now)
         log.warning(
             "chat %s cannot be reached (blocked the bot?): broadcast %s skips it; "
             "ended %d session(s), paused %d reminder(s)",
             chat_id,
             broadcast_id,
-            sessions.rowcount,
-            reminders.rowcount,
+            sessions,
+            reminders,
         )
 
     async def _report(self, broadcast_id: int) -> None:
@@ -444,7 +409,6 @@ class BroadcastService:
         await self._show(admin_chat, message_id, progress_reply(broadcast_id, tally, done=done))
 
     async def _show(self, admin_chat: int, message_id: int | None, reply: Reply) -> None:
-        assert self.sender is not None
         try:
             if message_id is not None:
                 await self.sender.edit(admin_chat, message_id, reply)

@@ -27,9 +27,13 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest, RequestData
 
 import handlers
+from bot import callbacks
+from bot.catalog.entries import Catalog
 from bot.config import Settings
-from bot.content import Catalog
-from bot.services import Services
+from bot.locks import ChatLocks
+from bot.services import Services, picture_service
+from bot.sessions.timetable import SendObserver
+from bot.storage import Storage
 from handlers.context import BotContext, BotData
 from handlers.menu import COMMANDS
 from handlers.sender import TelegramSender
@@ -75,16 +79,16 @@ _UPDATE_KINDS = (
 
 
 def update_kind(update: object) -> str:
-    """What an update is, without its content: ``message/command:/start``, ``callback/ses``.
+    """What an update is, without its content: ``message/command:/start``, ``callback/MenuChoice``.
 
-    Message text stays out of the log (privacy); only a command's name and a button's
-    feature prefix are kept, both limited to a safe alphabet.
+    Message text stays out of the log (privacy); only a command's name (from a safe alphabet)
+    and the kind of button pressed are kept.
     """
     if not isinstance(update, Update):
         return type(update).__name__
     if update.callback_query is not None:
-        prefix = (update.callback_query.data or "").split(":", 1)[0]
-        return "callback/" + (prefix if re.fullmatch(r"[a-z]{1,12}", prefix) else "other")
+        press = callbacks.parse(update.callback_query.data or "")
+        return "callback/" + (type(press).__name__ if press is not None else "other")
     kind = next((name for name in _UPDATE_KINDS if getattr(update, name, None)), "other")
     message = update.message
     if message is None:
@@ -145,25 +149,15 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     def __init__(self, max_concurrent_updates: int = 64) -> None:
         super().__init__(max_concurrent_updates)
-        # chat id -> (its lock, how many of its updates are waiting or running)
-        self._chats: dict[int, tuple[asyncio.Lock, int]] = {}
+        self._chats = ChatLocks()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
             await _logged(update, coroutine)
             return
-        lock, users = self._chats.get(chat.id, (asyncio.Lock(), 0))
-        self._chats[chat.id] = (lock, users + 1)
-        try:
-            async with lock:
-                await _logged(update, coroutine)
-        finally:
-            lock, users = self._chats[chat.id]
-            if users == 1:
-                del self._chats[chat.id]
-            else:
-                self._chats[chat.id] = (lock, users - 1)
+        async with self._chats.hold(chat.id):
+            await _logged(update, coroutine)
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -267,22 +261,31 @@ def smooth_rate_limiter(per_second: float) -> AIORateLimiter:
     return AIORateLimiter(overall_max_rate=1, overall_time_period=interval, max_retries=5)
 
 
-def build(settings: Settings, catalog: Catalog) -> BotApplication:
-    """Assemble the Application: defaults, rate limiter, services, handlers, start-up hooks."""
-    services = Services.create(settings, catalog)
+def build(
+    settings: Settings, catalog: Catalog, *, on_session_sent: SendObserver | None = None
+) -> BotApplication:
+    """Assemble the Application: defaults, rate limiter, services, handlers, start-up hooks.
+
+    ``on_session_sent`` is told when each timed session step went out (for the benchmark).
+    """
+
+    def services_of(app: BotApplication) -> Services:
+        services = app.bot_data.services
+        assert services is not None
+        return services
 
     async def post_init(app: BotApplication) -> None:
-        await services.start()
+        await services_of(app).start()
         await announce(app)
         mode = "webhook" if settings.uses_webhook else "long polling"
         log.info("started as @%s (%s)", app.bot.username, mode)
 
     async def post_stop(app: BotApplication) -> None:
         # The bot can still send here: let timed sends in flight finish and be recorded.
-        await services.quiesce()
+        await services_of(app).quiesce()
 
     async def post_shutdown(app: BotApplication) -> None:
-        await services.stop()
+        await services_of(app).stop()
         # Operators and the SIGTERM test look for this line: timed work stopped, DB closed.
         log.info("stopped cleanly")
 
@@ -305,8 +308,17 @@ def build(settings: Settings, catalog: Catalog) -> BotApplication:
     if settings.rate_limit_overall > 0:
         builder = builder.rate_limiter(smooth_rate_limiter(settings.rate_limit_overall))
     app: BotApplication = builder.build()
-    app.bot_data.services = services
-    services.use_sender(TelegramSender(app.bot, services.pictures))
+    # The sender puts technique pictures on timed steps, so it shares the services' storage.
+    storage = Storage(settings.database_path)
+    pictures = picture_service(settings, catalog, storage)
+    app.bot_data.services = Services.create(
+        settings,
+        catalog,
+        TelegramSender(app.bot, pictures),
+        on_session_sent=on_session_sent,
+        storage=storage,
+        pictures=pictures,
+    )
     handlers.register(app)
     return app
 

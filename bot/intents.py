@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.normalize import normalize
+from bot.search.normalize import normalize
 
 
 @dataclass(frozen=True)

@@ -5,18 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.callbacks import Press
+
 
 @dataclass(frozen=True)
 class Button:
-    """An inline button: callback data (at most 64 bytes) or a URL."""
+    """An inline button: a press (sent back as callback data of at most 64 bytes) or a URL."""
 
     text: str
-    data: str = ""
+    press: Press | None = None
     url: str = ""
 
     def __post_init__(self) -> None:
         if len(self.data.encode()) > 64:
             raise ValueError(f"callback data over 64 bytes: {self.data!r}")
+
+    @property
+    def data(self) -> str:
+        """The callback data Telegram sends back when the button is pressed."""
+        return self.press.data() if self.press is not None else ""
 
 
 @dataclass(frozen=True)

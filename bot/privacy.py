@@ -9,10 +9,10 @@ process until that chat writes to the bot again.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 
+from bot import callbacks as cb
 from bot.messaging import Button, ChatUnreachable, Reply, Sender
 from bot.storage import Storage
 
@@ -49,23 +49,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "reminder_pending": ("an unanswered time-zone question", ""),
     "broadcast_deliveries": ("announcement delivery record", "announcement delivery records"),
 }
-
-_PRESS = re.compile(r"^priv:(forget|keep)(?::(\d{1,12}))?$")
-
-
-def forget_data(asked_at: float) -> str:
-    return f"priv:forget:{int(asked_at)}"
-
-
-KEEP_DATA = "priv:keep"
-
-
-def parse_press(data: str) -> tuple[str, int] | None:
-    """(action, time asked) of a ``priv:`` button, or None for forged data."""
-    match = _PRESS.match(data)
-    if match is None or (match[1] == "forget") != (match[2] is not None):
-        return None
-    return match[1], int(match[2] or 0)
 
 
 def describe(counts: dict[str, int]) -> list[str]:
@@ -108,12 +91,19 @@ def _quote(name: str) -> str:
 class PrivacyService:
     """/privacy and /forget over the whole database."""
 
-    def __init__(self, storage: Storage, *, clock: Clock = time.time) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        guard: ForgetGuard,
+        *,
+        on_forget: Callable[[int], None] = lambda chat_id: None,
+        clock: Clock = time.time,
+    ) -> None:
         self.storage = storage
-        self.guard = ForgetGuard()
+        self.guard = guard
         self._clock = clock
         # Called after a chat was forgotten: wakes the scheduler's loops.
-        self.on_forget: Callable[[int], None] = lambda chat_id: None
+        self._on_forget = on_forget
 
     async def stored(self, chat_id: int) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -137,8 +127,8 @@ class PrivacyService:
             "Running sessions and reminders stop. This can't be undone.",
             buttons=(
                 (
-                    Button("🗑 Yes, delete everything", data=forget_data(self._clock())),
-                    Button("Keep my data", data=KEEP_DATA),
+                    Button("🗑 Yes, delete everything", cb.ForgetConfirm(int(self._clock()))),
+                    Button("Keep my data", cb.PrivacyKeep()),
                 ),
             ),
         )
@@ -164,7 +154,7 @@ class PrivacyService:
                         f"DELETE FROM {_quote(table)} WHERE {_quote(column)} = ?", (chat_id,)
                     )
                 deleted[table] = deleted.get(table, 0) + max(cursor.rowcount, 0)
-        self.on_forget(chat_id)
+        self._on_forget(chat_id)
         lines = [
             line
             for table, n in deleted.items()
@@ -181,9 +171,9 @@ class PrivacyService:
 class ForgetGuard:
     """Wraps a Sender: nothing goes to a chat that was forgotten and has not written since."""
 
-    def __init__(self) -> None:
+    def __init__(self, inner: Sender) -> None:
         self._forgotten: set[int] = set()
-        self.inner: Sender | None = None
+        self._inner = inner
 
     def forget(self, chat_id: int) -> None:
         self._forgotten.add(chat_id)
@@ -195,9 +185,7 @@ class ForgetGuard:
     def _check(self, chat_id: int) -> Sender:
         if chat_id in self._forgotten:
             raise ChatUnreachable("this chat asked to be forgotten")
-        if self.inner is None:
-            raise RuntimeError("no sender set")
-        return self.inner
+        return self._inner
 
     async def send(self, chat_id: int, reply: Reply) -> int:
         return await self._check(chat_id).send(chat_id, reply)
@@ -206,5 +194,5 @@ class ForgetGuard:
         await self._check(chat_id).edit(chat_id, message_id, reply)
 
     async def delete(self, chat_id: int, message_id: int) -> None:
-        if chat_id not in self._forgotten and self.inner is not None:
-            await self.inner.delete(chat_id, message_id)
+        if chat_id not in self._forgotten:
+            await self._inner.delete(chat_id, message_id)

@@ -22,6 +22,13 @@ Clock = Callable[[], float]
 MAX_BACKOFF = 10.0
 
 
+class Waker(Protocol):
+    """The part of the scheduler a service needs: look at a timetable again now."""
+
+    def wake(self, name: str | None = None) -> None:
+        """Wake the loop of source ``name`` (every loop when None)."""
+
+
 class DueSource(Protocol):
     """Something with a timetable in the database."""
 

@@ -1,95 +1,132 @@
-"""The services a running bot is made of, created once and shared by every handler."""
+"""The services a running bot is made of, created once and shared by every handler.
+
+Each service gets what it needs in its constructor; ``create`` builds them in dependency
+order, so nothing is patched in afterwards.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.admin import BroadcastService
-from bot.ask import Asker, build_asker
+from bot.ask.service import Asker, build_asker
+from bot.catalog.entries import Catalog
 from bot.config import Settings
-from bot.content import Catalog
 from bot.flood import FloodGuard
+from bot.membership import MembershipService
 from bot.messaging import Sender
 from bot.pictures.service import PictureService
-from bot.privacy import PrivacyService
-from bot.reminder_service import ReminderService, load_lines
-from bot.reminders import ZoneIndex
+from bot.privacy import ForgetGuard, PrivacyService
+from bot.reminders.lines import load_lines
+from bot.reminders.service import ReminderService
+from bot.reminders.timetable import ReminderTimetable
+from bot.reminders.zones import ZoneIndex
 from bot.scheduler import DueScheduler
-from bot.search import build_searcher
-from bot.session_service import SessionService
+from bot.search.lexical import build_searcher
+from bot.sessions.service import SessionService
+from bot.sessions.timetable import SendObserver
 from bot.storage import Storage
 
 
-@dataclass
+@dataclass(frozen=True)
 class Services:
     """Everything handlers reach through ``context.services``."""
 
     settings: Settings
     catalog: Catalog
     storage: Storage
-    reminders: ReminderService
-    scheduler: DueScheduler = field(default_factory=DueScheduler)
-    flood: FloodGuard = field(default_factory=FloodGuard)
+    scheduler: DueScheduler
+    flood: FloodGuard
     # The question index is built once, here, at start-up; never per question.
-    asker: Asker = field(init=False)
-    sessions: SessionService = field(init=False)
-    broadcasts: BroadcastService = field(init=False)
-    privacy: PrivacyService = field(init=False)
-    pictures: PictureService = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.asker = build_asker(self.catalog, build_searcher(self.catalog))
-        self.sessions = SessionService(self.storage, self.catalog, self.settings, self.scheduler)
-        self.scheduler.add(self.sessions)
-        self.reminders.on_change = lambda: self.scheduler.wake(self.reminders.name)
-        self.scheduler.add(self.reminders)
-        self.broadcasts = BroadcastService(self.storage)
-        self.broadcasts.on_change = lambda: self.scheduler.wake(self.broadcasts.name)
-        self.scheduler.add(self.broadcasts)
-        self.privacy = PrivacyService(self.storage)
-        # After /forget every timetable looks again: the chat's due rows are gone.
-        self.privacy.on_forget = lambda chat_id: self.scheduler.wake()
-        # Rendered on first use and kept as <hash>.png beside the database.
-        self.pictures = PictureService(
-            self.catalog,
-            self.storage,
-            cache=self.settings.database_path.parent / "pictures",
-            enabled=self.settings.pictures,
-        )
+    asker: Asker
+    sessions: SessionService
+    reminders: ReminderService
+    broadcasts: BroadcastService
+    privacy: PrivacyService
+    membership: MembershipService
+    pictures: PictureService
 
     @classmethod
-    def create(cls, settings: Settings, catalog: Catalog) -> Services:
-        storage = Storage(settings.database_path)
+    def create(
+        cls,
+        settings: Settings,
+        catalog: Catalog,
+        sender: Sender,
+        *,
+        on_session_sent: SendObserver | None = None,
+        storage: Storage | None = None,
+        pictures: PictureService | None = None,
+    ) -> Services:
+        """Build every service; timed messages go out through ``sender`` (the wiring passes
+        the Telegram implementation; ``on_session_sent`` lets the benchmark time steps).
+
+        The wiring passes ``storage`` and ``pictures`` when its sender needs the pictures
+        too (it sends them); otherwise they are made here."""
+        storage = storage or Storage(settings.database_path)
+        pictures = pictures or picture_service(settings, catalog, storage)
+        scheduler = DueScheduler()
+        # Every timed send passes the /forget guard: work that read its rows before a chat
+        # was forgotten sends that chat nothing afterwards.
+        guard = ForgetGuard(sender)
+        sessions = SessionService(
+            storage,
+            catalog,
+            scheduler,
+            guard,
+            scale=settings.time_scale,
+            on_sent=on_session_sent,
+        )
+        reminders = ReminderService(
+            storage,
+            load_lines(known_ids=catalog.entries),
+            ZoneIndex(),
+            sender=guard,
+            wake=lambda: scheduler.wake(ReminderTimetable.name),
+        )
+        broadcasts = BroadcastService(
+            storage, guard, on_change=lambda: scheduler.wake(BroadcastService.name)
+        )
+        for source in (sessions.timetable, reminders.timetable, broadcasts):
+            scheduler.add(source)
         return cls(
             settings=settings,
             catalog=catalog,
             storage=storage,
-            reminders=ReminderService(storage, load_lines(known_ids=catalog.entries), ZoneIndex()),
+            scheduler=scheduler,
             flood=FloodGuard(limit=settings.flood_limit),
+            asker=build_asker(catalog, build_searcher(catalog)),
+            sessions=sessions,
+            reminders=reminders,
+            broadcasts=broadcasts,
+            # After /forget every timetable looks again: the chat's due rows are gone.
+            privacy=PrivacyService(storage, guard, on_forget=lambda chat_id: scheduler.wake()),
+            membership=MembershipService(storage, scheduler),
+            pictures=pictures,
         )
-
-    def use_sender(self, sender: Sender) -> None:
-        """How timed messages go out (the wiring passes the Telegram implementation)."""
-        # Every timed send passes the /forget guard: work that read its rows before a chat
-        # was forgotten sends that chat nothing afterwards.
-        self.privacy.guard.inner = sender
-        self.sessions.sender = self.privacy.guard
-        self.reminders.sender = self.privacy.guard
-        self.broadcasts.sender = self.privacy.guard
 
     async def start(self) -> None:
         """Open the database and start the timetable (called from ``post_init``)."""
         await self.storage.open()
-        await self.sessions.recover()
+        await self.sessions.timetable.recover()
         await self.scheduler.start()
 
     async def quiesce(self) -> None:
         """Stop timed work and wait for sends in flight (``post_stop``: the bot still works)."""
         await self.scheduler.stop()
-        await self.sessions.drain()
+        await self.sessions.timetable.drain()
         await self.pictures.drain()
 
     async def stop(self) -> None:
         """Stop timed work first, then close the database (called from ``post_shutdown``)."""
         await self.quiesce()
         await self.storage.close()
+
+
+def picture_service(settings: Settings, catalog: Catalog, storage: Storage) -> PictureService:
+    """Technique pictures, drawn on first use and kept as <hash>.png beside the database."""
+    return PictureService(
+        catalog,
+        storage,
+        cache=settings.database_path.parent / "pictures",
+        enabled=settings.pictures,
+    )

@@ -13,6 +13,8 @@ import logging
 
 import aiosqlite
 
+from bot.reminders.store import pause_chat_in
+from bot.sessions import store as session_store
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -20,18 +22,8 @@ log = logging.getLogger(__name__)
 
 async def end_chat_in(db: aiosqlite.Connection, chat_id: int, now: float) -> tuple[int, int]:
     """Inside a transaction: end the open session, pause the reminders; returns the counts."""
-    cursor = await db.execute(
-        "UPDATE sessions SET status = 'gone', due_at = NULL, claimed_at = NULL, ended_at = ? "
-        "WHERE chat_id = ? AND status IN ('ready', 'running', 'paused')",
-        (now, chat_id),
-    )
-    sessions = cursor.rowcount
-    cursor = await db.execute(
-        "UPDATE reminders SET paused = 1, due_at = NULL, snooze_at = NULL "
-        "WHERE chat_id = ? AND paused = 0",
-        (chat_id,),
-    )
-    return sessions, cursor.rowcount
+    sessions = await session_store.end_open_in(db, chat_id, now)
+    return sessions, await pause_chat_in(db, chat_id)
 
 
 def log_ended(chat_id: int, reason: str, sessions: int, reminders: int) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, get_args
 
 from telegram import Update
 from telegram.ext import (
@@ -17,6 +17,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import callbacks as cb
 from bot.storage import StorageError
 from handlers import (
     admin,
@@ -32,6 +33,7 @@ from handlers import (
     session,
     start,
 )
+from handlers.buttons import on_press
 from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -69,17 +71,17 @@ def register(app: AnyApplication) -> None:
 
     app.add_handler(CommandHandler("start", start.start))
     app.add_handler(CommandHandler("help", start.show_help))
-    app.add_handler(CallbackQueryHandler(start.main_menu_button, pattern=r"^menu:"))
+    app.add_handler(on_press(start.main_menu_button, cb.MenuChoice))
 
     app.add_handler(CommandHandler("techniques", browse.techniques))
     app.add_handler(CommandHandler("tips", browse.tips))
     app.add_handler(CommandHandler("prepare", browse.prepare))
-    app.add_handler(CallbackQueryHandler(ask.open_entry, pattern=r"^ask:"))
-    app.add_handler(CallbackQueryHandler(browse.button, pattern=r"^br:"))
+    app.add_handler(on_press(ask.open_entry, cb.OpenEntry))
+    app.add_handler(on_press(browse.button, cb.BrowseHome, cb.BrowseSection, cb.BrowseEntry))
     app.add_handler(InlineQueryHandler(inline.inline_query))
     app.add_handler(CommandHandler("session", session.session_command))
     app.add_handler(CommandHandler("history", session.history_command))
-    app.add_handler(CallbackQueryHandler(session.session_button, pattern=r"^ses:"))
+    app.add_handler(on_press(session.session_button, *get_args(session.SessionPress)))
     # "pause", "next", "stop", "10 minute lower back session": raises ApplicationHandlerStop
     # when it took the message, so only unhandled text reaches the questions group.
     app.add_handler(
@@ -90,8 +92,8 @@ def register(app: AnyApplication) -> None:
     app.add_handler(CommandHandler("remind", reminders.remind, filters=private))
     app.add_handler(CommandHandler("reminders", reminders.list_reminders, filters=private))
     app.add_handler(CommandHandler("timezone", reminders.timezone, filters=private))
-    app.add_handler(CallbackQueryHandler(reminders.reminder_button, pattern=r"^rem:"))
-    app.add_handler(CallbackQueryHandler(reminders.zone_button, pattern=r"^tz:"))
+    app.add_handler(on_press(reminders.reminder_button, *get_args(reminders.ReminderPress)))
+    app.add_handler(on_press(reminders.zone_button, cb.ZoneSet))
     # A group of its own, after the session words and before the questions group: "remind
     # me at 9pm" and a time zone we asked for stop here.
     app.add_handler(
@@ -101,11 +103,11 @@ def register(app: AnyApplication) -> None:
 
     app.add_handler(CommandHandler("privacy", privacy.privacy_command))
     app.add_handler(CommandHandler("forget", privacy.forget_command, filters=private))
-    app.add_handler(CallbackQueryHandler(privacy.privacy_button, pattern=r"^priv:"))
+    app.add_handler(on_press(privacy.privacy_button, cb.ForgetConfirm, cb.PrivacyKeep))
     # Admin commands answer like unknown ones to anyone not in ADMIN_IDS (checked inside).
     app.add_handler(CommandHandler("stats", admin.stats_command, filters=private))
     app.add_handler(CommandHandler("broadcast", admin.broadcast_command, filters=private))
-    app.add_handler(CallbackQueryHandler(admin.admin_button, pattern=r"^adm:"))
+    app.add_handler(on_press(admin.admin_button, cb.BroadcastSend, cb.BroadcastCancel))
 
     app.add_handler(
         ChatMemberHandler(membership.blocked_or_unblocked, ChatMemberHandler.MY_CHAT_MEMBER)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import MessageEntity, Update
 
 from bot import admin
+from bot.callbacks import BroadcastCancel, BroadcastSend
 from handlers.context import BotContext
 from handlers.fallback import stale_button, unknown_command
 from handlers.render import answer, edit
@@ -36,15 +37,16 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
     await answer(update, await context.services.broadcasts.draft(chat.id, body))
 
 
-async def admin_button(update: Update, context: BotContext) -> None:
+async def admin_button(
+    update: Update, context: BotContext, press: BroadcastSend | BroadcastCancel
+) -> None:
     """Send or cancel a previewed broadcast; anyone else's or a stale press changes nothing."""
     query = update.callback_query
-    press = admin.parse_press(query.data or "") if query is not None else None
-    if query is None or press is None or not is_admin(update, context):
+    if query is None or not is_admin(update, context):
         await stale_button(update, context)
         return
     service = context.services.broadcasts
-    if press.action == "send":
+    if isinstance(press, BroadcastSend):
         message_id = query.message.message_id if query.message is not None else None
         outcome = await service.confirm(press.broadcast_id, message_id)
     else:

@@ -6,10 +6,12 @@ import logging
 
 from telegram import Message, MessageEntity, Update
 
-from bot import admin, browse
+from bot import admin
+from bot.callbacks import OpenEntry
+from bot.catalog import browse
 from bot.storage import StorageError
 from handlers.context import BotContext
-from handlers.fallback import STALE_BUTTON
+from handlers.fallback import stale_button
 from handlers.render import answer
 
 log = logging.getLogger(__name__)
@@ -55,16 +57,12 @@ async def count(context: BotContext, kind: str) -> None:
         log.warning("could not count a %s: %s", kind, error)
 
 
-async def open_entry(update: Update, context: BotContext) -> None:
-    """Send the card of the entry an ``ask:`` button names (did-you-mean, related)."""
+async def open_entry(update: Update, context: BotContext, press: OpenEntry) -> None:
+    """Send the card of the entry a button names (did-you-mean, related entries)."""
     query = update.callback_query
-    if query is None:
-        return
-    catalog = context.services.catalog
-    action = browse.parse(query.data or "", catalog)
-    if not isinstance(action, browse.OpenEntry):
-        await query.answer(STALE_BUTTON)
+    reply = browse.open_entry(context.services.catalog, press.entry_id)
+    if query is None or reply is None:
+        await stale_button(update, context)
         return
     await query.answer()
-    card = browse.card(catalog.entries[action.entry_id], catalog)
-    await answer(update, card, context.services.pictures)
+    await answer(update, reply, context.services.pictures)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import browse
+from bot.callbacks import BrowseEntry, BrowseHome, BrowseSection
+from bot.catalog import browse
 from bot.messaging import Reply
 from handlers.context import BotContext
-from handlers.fallback import STALE_BUTTON
+from handlers.fallback import stale_button
 from handlers.render import answer, edit
 
 
@@ -31,22 +32,21 @@ async def _section(update: Update, context: BotContext, name: str) -> None:
     await answer(update, reply or browse.home())
 
 
-async def button(update: Update, context: BotContext) -> None:
-    """Move within the browse menu by editing its message; stale or forged data expires."""
+async def button(
+    update: Update, context: BotContext, press: BrowseHome | BrowseSection | BrowseEntry
+) -> None:
+    """Move within the browse menu by editing its message; what is gone expires."""
     query = update.callback_query
-    if query is None:
-        return
     catalog = context.services.catalog
-    action = browse.parse(query.data or "", catalog)
-    reply: Reply | None = None
-    if isinstance(action, browse.BrowseHome):
-        reply = browse.home()
-    elif isinstance(action, browse.BrowseSection):
-        reply = browse.section(catalog, action.section)
-    elif isinstance(action, browse.BrowseEntry):
-        reply = browse.browse_entry(catalog, action.section, action.entry_id)
-    if reply is None:
-        await query.answer(STALE_BUTTON)
+    match press:
+        case BrowseHome():
+            reply: Reply | None = browse.home()
+        case BrowseSection(section):
+            reply = browse.section(catalog, section)
+        case BrowseEntry(section, entry_id):
+            reply = browse.browse_entry(catalog, section, entry_id)
+    if query is None or reply is None:
+        await stale_button(update, context)
         return
     await query.answer()
     if reply.picture and context.services.pictures.has_picture(reply.picture):

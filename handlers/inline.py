@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
 
-from bot.cards import render_entry_card
+from bot.catalog.cards import render_entry_card
 from handlers.context import BotContext
 
 CACHE_SECONDS = 300

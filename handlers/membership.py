@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
 from telegram import ChatMember, Update
 
-from bot.unreachable import end_chat
 from handlers.context import BotContext
 
 
@@ -16,5 +13,4 @@ async def blocked_or_unblocked(update: Update, context: BotContext) -> None:
     if change is None or change.chat.type != "private":
         return
     if change.new_chat_member.status == ChatMember.BANNED:
-        await end_chat(context.services.storage, change.chat.id, time.time(), "blocked the bot")
-        context.services.scheduler.wake()
+        await context.services.membership.blocked(change.chat.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot import callbacks as cb
 from bot.messaging import Button
 
 
@@ -45,7 +46,13 @@ FEATURES: tuple[str, ...] = (
 
 # The buttons under /start, one row each.
 MAIN_ACTIONS: tuple[tuple[Button, ...], ...] = (
-    (Button("💬 How to ask", data="menu:ask"), Button("🛟 Safety first", data="menu:safety")),
-    (Button("🧘 Guided session", data="ses:menu"), Button("⏰ Daily reminder", data="rem:menu")),
-    (Button("📚 Browse techniques", data="br:home"),),
+    (
+        Button("💬 How to ask", cb.MenuChoice("ask")),
+        Button("🛟 Safety first", cb.MenuChoice("safety")),
+    ),
+    (
+        Button("🧘 Guided session", cb.SessionMenu()),
+        Button("⏰ Daily reminder", cb.ReminderMenu()),
+    ),
+    (Button("📚 Browse techniques", cb.BrowseHome()),),
 )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.callbacks import ForgetConfirm, PrivacyKeep
 from bot.messaging import Reply
-from bot.privacy import PRIVACY, parse_press
+from bot.privacy import PRIVACY
 from handlers.context import BotContext
-from handlers.fallback import stale_button
 from handlers.render import answer, edit
 
 KEPT = "OK, I keep everything as it is."
@@ -25,16 +25,15 @@ async def forget_command(update: Update, context: BotContext) -> None:
         await answer(update, await context.services.privacy.ask(chat.id))
 
 
-async def privacy_button(update: Update, context: BotContext) -> None:
+async def privacy_button(
+    update: Update, context: BotContext, press: ForgetConfirm | PrivacyKeep
+) -> None:
     """Delete everything about the chat on "Yes", or leave it on "Keep"."""
     query, chat = update.callback_query, update.effective_chat
-    press = parse_press(query.data or "") if query is not None else None
-    if query is None or chat is None or press is None:
-        await stale_button(update, context)
+    if query is None or chat is None:
         return
-    action, asked_at = press
     await query.answer()
-    if action == "keep":
+    if isinstance(press, PrivacyKeep):
         await edit(update, Reply(KEPT))
         return
-    await edit(update, await context.services.privacy.forget(chat.id, asked_at))
+    await edit(update, await context.services.privacy.forget(chat.id, press.asked_at))

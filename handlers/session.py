@@ -1,24 +1,25 @@
-"""/session, /history, the ``ses:`` buttons and the "pause" / "next" / "stop" text intents."""
+"""/session, /history, the session buttons and the "pause" / "next" / "stop" text intents."""
 
 from __future__ import annotations
 
 from telegram import CallbackQuery, Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot.messaging import Reply
-from bot.session_service import SessionService
-from bot.sessions import (
-    SessionRequest,
-    parse_callback,
-    parse_command_args,
-    parse_session_request,
+from bot.callbacks import (
+    SessionControl,
+    SessionKeep,
+    SessionMenu,
+    SessionPractice,
+    SessionRate,
+    SessionReplace,
+    SessionStart,
 )
+from bot.sessions import replies
+from bot.sessions.phrases import SessionRequest, parse_command_args, parse_session_request
+from bot.sessions.plan import Plan
+from bot.sessions.service import SessionService
 from handlers.context import BotContext
 from handlers.render import answer, markup
-
-UNKNOWN_ROUTINE = "That routine isn't available any more. Here are the ones I have:"
-NOTHING_TO_RATE = "This session can't be rated any more."
-KEPT = "OK, carrying on with the current session."
 
 
 async def _start(
@@ -75,54 +76,61 @@ async def session_text(update: Update, context: BotContext) -> None:
     raise ApplicationHandlerStop
 
 
-async def _replace_or_keep(
-    query: CallbackQuery,
-    service: SessionService,
-    chat_id: int,
-    kind: str,
-    target: str,
-    minutes: int | None,
-) -> None:
-    if kind == "keep":
-        await query.answer()
-        await query.edit_message_text(KEPT)
-        return
-    plan = service.plan(kind, target, minutes)
-    if plan is None:
-        await query.answer(UNKNOWN_ROUTINE)
-        return
-    await query.answer()
-    reply = await service.offer(chat_id, plan, minutes=minutes, replacing=True)
-    await query.edit_message_text(reply.text, reply_markup=markup(reply))
+SessionPress = (
+    SessionMenu
+    | SessionStart
+    | SessionPractice
+    | SessionReplace
+    | SessionKeep
+    | SessionRate
+    | SessionControl
+)
 
 
-async def session_button(update: Update, context: BotContext) -> None:
-    """Handle every ``ses:`` button: menu, start, practice, controls, replace and rating."""
+async def session_button(update: Update, context: BotContext, press: SessionPress) -> None:
+    """Handle every session button: menu, start, practice, controls, replace and rating."""
     query, chat = update.callback_query, update.effective_chat
     if query is None or chat is None:
         return
     service = context.services.sessions
-    button = parse_callback(query.data or "")
-    if button is None:
-        await query.answer("This menu has expired. Send /session for a fresh one.")
+    match press:
+        case SessionMenu():
+            await query.answer()
+            await answer(update, service.menu())
+        case SessionStart(entry_id) | SessionPractice(entry_id):
+            plan = service.plan(
+                "routine" if isinstance(press, SessionStart) else "practice", entry_id
+            )
+            await query.answer(None if plan else replies.UNKNOWN_ROUTINE)
+            await answer(update, await service.offer(chat.id, plan) if plan else service.menu())
+        case SessionKeep():
+            await query.answer()
+            await query.edit_message_text(replies.KEPT)
+        case SessionReplace(kind, minutes, entry_id):
+            plan = service.plan(kind, entry_id, minutes or None)
+            await _replace(query, service, chat.id, plan, minutes or None)
+        case SessionRate(session_id, stars):
+            await _rate(update, query, service, session_id, stars)
+        case SessionControl(action, session_id, step):
+            outcome = await service.control(chat.id, action, session_id, step)
+            await query.answer(outcome.toast if outcome else None)
+            if outcome is not None and outcome.reply is not None:
+                await answer(update, outcome.reply)
+
+
+async def _replace(
+    query: CallbackQuery,
+    service: SessionService,
+    chat_id: int,
+    plan: Plan | None,
+    minutes: int | None,
+) -> None:
+    if plan is None:
+        await query.answer(replies.UNKNOWN_ROUTINE)
         return
-    if button.action == "menu":
-        await query.answer()
-        await answer(update, service.menu())
-    elif button.action in ("start", "practice"):
-        plan = service.plan("routine" if button.action == "start" else "practice", button.target)
-        await query.answer(None if plan else UNKNOWN_ROUTINE)
-        await answer(update, await service.offer(chat.id, plan) if plan else service.menu())
-    elif button.action in ("replace", "replace-practice", "keep"):
-        kind = {"replace": "routine", "replace-practice": "practice"}.get(button.action, "keep")
-        await _replace_or_keep(query, service, chat.id, kind, button.target, button.minutes)
-    elif button.action == "rate":
-        await _rate(update, query, service, button.session_id, button.stars)
-    else:
-        outcome = await service.control(chat.id, button.action, button.session_id, button.step)
-        await query.answer(outcome.toast if outcome else None)
-        if outcome is not None and outcome.reply is not None:
-            await answer(update, outcome.reply)
+    await query.answer()
+    reply = await service.offer(chat_id, plan, minutes=minutes, replacing=True)
+    await query.edit_message_text(reply.text, reply_markup=markup(reply))
 
 
 async def _rate(
@@ -130,9 +138,8 @@ async def _rate(
 ) -> None:
     chat_id = update.effective_chat.id if update.effective_chat else 0
     if not await service.rate(chat_id, session_id, stars):
-        await query.answer(NOTHING_TO_RATE)
+        await query.answer(replies.NOTHING_TO_RATE)
         return
-    await query.answer("Thanks!")
+    await query.answer(replies.RATED)
     await query.edit_message_reply_markup(None)
-    thanks = f"Thanks for rating this session {'⭐' * stars}. /history shows your sessions."
-    await answer(update, Reply(thanks, notify=False))
+    await answer(update, replies.thanks_reply(stars))

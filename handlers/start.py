@@ -6,7 +6,8 @@ from html import escape
 
 from telegram import Update
 
-from bot.cards import render_entry_card
+from bot.callbacks import MenuChoice
+from bot.catalog.cards import render_entry_card
 from bot.messaging import Reply
 from handlers.context import BotContext
 from handlers.menu import COMMANDS, FEATURES, MAIN_ACTIONS
@@ -63,13 +64,11 @@ async def show_help(update: Update, context: BotContext) -> None:
     await answer(update, help_reply())
 
 
-async def main_menu_button(update: Update, context: BotContext) -> None:
+async def main_menu_button(update: Update, context: BotContext, press: MenuChoice) -> None:
     """Answer the /start buttons that need no feature of their own."""
-    query = update.callback_query
-    if query is None:
-        return
-    await query.answer()
-    if query.data == "menu:safety":
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    if press.choice == "safety":
         entry = context.services.catalog.get("safety.see-a-professional")
         text = render_entry_card(entry, context.services.catalog) if entry else SAFETY_LINE
         await answer(update, Reply(text))

@@ -11,7 +11,7 @@ import pytest
 import pytest_asyncio
 
 from bot.logs import quiet_noisy_loggers, token_safe_handler
-from bot.standin import BotApiStandIn
+from standin import BotApiStandIn
 from tests.support.app import RunningBot, running_bot
 from tests.support.botapi import TOKEN, standin
 

@@ -10,9 +10,9 @@ import pytest
 import pytest_asyncio
 
 from bot import admin
-from bot.ask import Answer
+from bot.ask.service import Answer
 from bot.messaging import ChatUnreachable, Reply, SendFailed
-from bot.search import Hit, Result
+from bot.search.verdict import Hit, Result
 from bot.storage import Storage
 
 ADMIN = 1001
@@ -117,22 +117,6 @@ async def test_counters_add_up_and_show_in_stats(storage: Storage) -> None:
     text = admin.stats_reply(figures).text
     assert "Chats: 3" in text
     assert "4 — 2 answered, 1 'did you mean', 1 unanswered (25%)" in text
-
-
-@pytest.mark.parametrize(
-    ("data", "press"),
-    [
-        ("adm:send:7", admin.Press("send", 7)),
-        ("adm:cancel:12", admin.Press("cancel", 12)),
-        ("adm:send:", None),
-        ("adm:send:7:x", None),
-        ("adm:drop:7", None),
-        ("adm:send:-1", None),
-        ("ses:menu", None),
-    ],
-)
-def test_parse_press(data: str, press: admin.Press | None) -> None:
-    assert admin.parse_press(data) == press
 
 
 async def test_draft_escapes_and_counts_recipients(storage: Storage) -> None:

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot.standin import BotApiStandIn
 from handlers.fallback import STALE_BUTTON, UNKNOWN_COMMAND
 from handlers.menu import COMMANDS
+from standin import BotApiStandIn
 from tests.support.app import RunningBot, buttons, running_bot
 
 JSONDict = dict[str, Any]
@@ -108,7 +108,7 @@ async def test_broadcast_cancel_and_empty(admin_bot: RunningBot, standin: BotApi
     assert all("hello" not in m["text"] for m in standin.messages(ALICE))
 
 
-@pytest.mark.parametrize("data", ["adm:send:999", "adm:bogus", "adm:send:1:extra"])
+@pytest.mark.parametrize("data", ["v1:bs:999", "v1:bz", "v1:bs:1:extra", "adm:send:1"])
 async def test_stale_or_forged_admin_presses_do_nothing(
     admin_bot: RunningBot, standin: BotApiStandIn, data: str
 ) -> None:

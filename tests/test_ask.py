@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.standin import BotApiStandIn
+from bot import callbacks as cb
+from standin import BotApiStandIn
 from tests.support.app import RunningBot, button_data, buttons
 
 GROUP = -100777
@@ -19,9 +20,9 @@ async def test_a_question_gets_the_card_with_session_and_related_buttons(
     assert "Pressure: medium" in card["text"]
     assert "Take care" in card["text"]
     data = [button["callback_data"] for button in buttons(card)]
-    assert "ses:practice:technique.trapezius-kneading" in data
-    assert "ses:start:routine.upper-back" in data
-    assert any(d.startswith("ask:") for d in data)
+    assert cb.SessionPractice("technique.trapezius-kneading").data() in data
+    assert cb.SessionStart("routine.upper-back").data() in data
+    assert any(isinstance(cb.parse(d), cb.OpenEntry) for d in data)
 
 
 async def test_a_related_button_opens_that_card(bot: RunningBot) -> None:
@@ -75,7 +76,7 @@ async def test_browse_menus_edit_one_message_and_go_back(bot: RunningBot) -> Non
     await bot.press(section, "Thumb strips")
     card = await bot.standin.wait_for_edit(chat, message_id)
     assert card["text"].startswith("Thumb strips")
-    assert button_data(card, "⬅️ Back") == "br:s:lower-back"
+    assert button_data(card, "⬅️ Back") == cb.BrowseSection("lower-back").data()
     await bot.press(card, "⬅️ Back")
     again = await bot.standin.wait_for_edit(chat, message_id)
     assert "Thumb strips" in [b["text"] for b in buttons(again)]
@@ -98,7 +99,10 @@ async def test_start_offers_browsing(bot: RunningBot) -> None:
     assert "Browse" in menu["text"]
 
 
-@pytest.mark.parametrize("data", ["ask:technique.nothing", "br:s:nowhere", "br:e:tips:x", "br:"])
+@pytest.mark.parametrize(
+    "data",
+    ["v1:ask:technique.nothing", "v1:brs:nowhere", "v1:bre:tips:x", "v1:br:", "br:s:tips"],
+)
 async def test_forged_or_stale_buttons_expire(bot: RunningBot, data: str) -> None:
     menu = await bot.say("/techniques")
     query = bot.standin.user_presses(bot.chat_id, menu["message_id"], data, strict=False)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.standin import BotApiStandIn
+from standin import BotApiStandIn
 from tests.support.app import RunningBot, buttons, running_bot
 
 OWNER, STRANGER = 4001, 4002
@@ -46,8 +46,21 @@ async def _owner_with_reminder_and_session(bot: RunningBot) -> dict[str, str]:
 @pytest.mark.parametrize(
     "forged",
     [
-        "ses:pause:999999:1",
-        "ses:stop:1:0",
+        "ses:pause:999999:1",  # the first release's data, now stale
+        "v1:sc:pause:999999:1",
+        "v1:sc:stop:999999:0",
+        "v1:sc:skip:1:99",
+        "v1:ss:routine.nope",
+        "v1:sp:technique.nope",
+        "v1:ra:delete:999999",
+        "v1:ra:snooze:1x",
+        "v1:rn:99:99:1",
+        "v1:tz:Mars/Olympus",
+        "v1:bre:nope:nope.nope",
+        "v1:ask:nope.nope",
+        "v1:menu:nope",
+        "v1:bs:1",
+        "v1:pf:yes",
         "ses:start:routine.nope",
         "ses:practice:technique.nope",
         "rem:del:999999",

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import BotApplication
-from bot.chat import ChatOptions, chat
-from bot.standin import BotApiStandIn
 from bot.storage import ProcessLock, Storage
+from standin import BotApiStandIn
+from standin.terminal import ChatOptions, chat
 from tests.support.app import shipped_catalog
 from tests.support.process import child_env
 

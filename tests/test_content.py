@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.content import CONTENT_DIR, ContentError, load_catalog
+from bot.catalog.files import CONTENT_DIR, ContentError
+from bot.catalog.loader import load_catalog
 
 CATALOG_DOC = Path(__file__).resolve().parents[2] / "shared" / "content-catalog.md"
 

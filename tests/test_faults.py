@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.standin import BotApiStandIn, Fault
+from standin import BotApiStandIn, Fault
 from tests.support.app import running_bot
 
 QUESTIONS = ["what oil should I use", "how hard should I press", "/help", "thumb strips"]

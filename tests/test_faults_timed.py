@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from bench.soak import message_key
-from bot.reminders import Schedule
-from bot.standin import BotApiStandIn, Fault
+from bot.reminders.schedule import Schedule
+from standin import BotApiStandIn, Fault
 from tests.support.app import button_data, running_bot
 
 SESSION_CHATS = list(range(5101, 5109))

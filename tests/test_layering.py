@@ -1,4 +1,4 @@
-"""The core in bot/ imports no telegram: only the wiring (bot/app.py) does."""
+"""The core in bot/ imports no telegram (only the wiring bot/app.py does) and no stand-in."""
 
 from __future__ import annotations
 
@@ -31,3 +31,24 @@ def test_core_modules_do_not_import_telegram_or_handlers() -> None:
         if path.name not in WIRING
     }
     assert {path: names for path, names in offenders.items() if names} == {}
+
+
+def test_core_modules_do_not_import_the_standin() -> None:
+    """The Bot API stand-in is a test double and dev tool outside the core; only the ``chat``
+    sub-command of the command line loads its terminal chat (lazily)."""
+    importers = {
+        str(path.relative_to(BOT))
+        for path in BOT.rglob("*.py")
+        if any(name.split(".")[0] == "standin" for name in imported_modules(path))
+    }
+    assert importers <= {"__main__.py"}
+
+
+def test_the_standin_reaches_the_bot_only_through_its_terminal_chat() -> None:
+    standin = BOT.parent / "standin"
+    importers = {
+        str(path.relative_to(standin))
+        for path in standin.rglob("*.py")
+        if any(name.split(".")[0] in {"bot", "handlers"} for name in imported_modules(path))
+    }
+    assert importers == {"terminal.py"}

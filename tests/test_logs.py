@@ -51,7 +51,7 @@ async def test_one_line_per_update_with_chat_kind_and_outcome(
     assert update_lines(caplog) == [
         ("1001", "message/command:/start", "ok"),
         ("1001", "message/text", "ok"),
-        ("1001", "callback/menu", "ok"),
+        ("1001", "callback/MenuChoice", "ok"),
         ("1001", "message/sticker", "ok"),
     ]
     # Privacy: what people write stays out of the log.

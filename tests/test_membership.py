@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from bot.standin import BotApiStandIn
+from standin import BotApiStandIn
 from tests.support.app import running_bot
 
 CHAT = 5005

@@ -12,7 +12,9 @@ import yaml
 from PIL import Image
 
 from bot.__main__ import main
-from bot.content import ContentError, Entry, load_catalog
+from bot.catalog.entries import Entry
+from bot.catalog.files import ContentError
+from bot.catalog.loader import load_catalog
 from bot.pictures import book as book_module
 from bot.pictures.book import PictureBook, build_book, picture_digest
 from bot.pictures.draw import CX, INK, MOVE, PER_DOWN, SHOULDER_Y

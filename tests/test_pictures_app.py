@@ -11,12 +11,15 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from bot.chat import render_message
+from bot import callbacks as cb
 from bot.messaging import Button, Reply
 from bot.pictures import book as book_module
 from bot.pictures.store import file_id_of, remember_file_id
-from bot.standin import BotApiStandIn, Fault, RequestRecord, Upload
 from handlers.pictures import send_reply
+from standin.faults import Fault
+from standin.records import RequestRecord, Upload
+from standin.server import BotApiStandIn
+from standin.terminal import render_message
 from tests.support.app import RunningBot, buttons, running_bot
 
 JSONDict = dict[str, Any]
@@ -121,7 +124,7 @@ async def test_a_card_too_long_for_a_caption_comes_after_its_picture(
         await bot.say("/start")  # the chat exists once the person has written
         long_card = Reply(
             "<b>Heel</b>\n" + "Slow circles, in from the side. " * 40,
-            buttons=((Button("➡️ More", data="ask:technique.thumb-strips"),),),
+            buttons=((Button("➡️ More", cb.OpenEntry("technique.thumb-strips")),),),
             picture=TECHNIQUE,
         )
         last = await send_reply(bot.app.bot, bot.chat_id, long_card, bot.services.pictures)
@@ -136,7 +139,7 @@ async def test_a_card_too_long_for_a_caption_comes_after_its_picture(
 async def _practice(bot: RunningBot) -> JSONDict:
     menu = await bot.say("/session")
     bot.standin.user_presses(
-        bot.chat_id, menu["message_id"], f"ses:practice:{TECHNIQUE}", strict=False
+        bot.chat_id, menu["message_id"], cb.SessionPractice(TECHNIQUE).data(), strict=False
     )
     checklist = await bot.next_message()
     await bot.press(checklist, "Start")

@@ -13,8 +13,9 @@ import pytest_asyncio
 
 from bot import privacy
 from bot.messaging import Reply
-from bot.reminder_service import ReminderService
-from bot.reminders import Schedule, ZoneIndex
+from bot.reminders.schedule import Schedule
+from bot.reminders.service import ReminderService
+from bot.reminders.zones import ZoneIndex
 from bot.storage import Storage
 from handlers.fallback import STALE_BUTTON
 from tests.support.app import RunningBot, buttons
@@ -49,21 +50,6 @@ async def rows_about(storage: Storage, chat_id: int) -> dict[str, int]:
     return found
 
 
-@pytest.mark.parametrize(
-    ("data", "press"),
-    [
-        ("priv:forget:1700000000", ("forget", 1700000000)),
-        ("priv:keep", ("keep", 0)),
-        ("priv:forget", None),
-        ("priv:keep:5", None),
-        ("priv:forget:abc", None),
-        ("priv:wipe:1", None),
-    ],
-)
-def test_parse_press(data: str, press: tuple[str, int] | None) -> None:
-    assert privacy.parse_press(data) == press
-
-
 async def test_every_table_with_chat_ids_is_found(storage: Storage) -> None:
     tables = dict(await privacy.chat_tables(storage))
     assert {"chats", "sessions", "reminders", "reminder_pending"} <= set(tables)
@@ -92,9 +78,8 @@ class Recorder:
 
 async def test_forget_during_a_reminder_fan_out_stops_that_chats_nudge(storage: Storage) -> None:
     """The fan-out read both rows before /forget; the guard keeps the second from going."""
-    service = privacy.PrivacyService(storage)
     recorder = Recorder()
-    service.guard.inner = recorder
+    service = privacy.PrivacyService(storage, privacy.ForgetGuard(recorder))
     reminders = ReminderService(storage, ("Breathe.",), ZoneIndex(), sender=service.guard)
     reminders._concurrency = 1  # one send at a time: the order below is certain
     for chat in (OTHER, CHAT):
@@ -108,7 +93,7 @@ async def test_forget_during_a_reminder_fan_out_stops_that_chats_nudge(storage: 
         await service.forget(CHAT, asked_at=int(time.time()))
 
     recorder.before_send.append(forget_chat)
-    await reminders.run_due(time.time())
+    await reminders.timetable.run_due(time.time())
     assert recorder.sent == [OTHER]
     assert set((await rows_about(storage, CHAT)).values()) == {0}
     # Writing again lifts the guard.
@@ -117,7 +102,7 @@ async def test_forget_during_a_reminder_fan_out_stops_that_chats_nudge(storage: 
 
 
 async def test_an_old_confirmation_asks_again(storage: Storage) -> None:
-    service = privacy.PrivacyService(storage)
+    service = privacy.PrivacyService(storage, privacy.ForgetGuard(Recorder()))
     await storage.touch_chat(CHAT)
     reply = await service.forget(CHAT, asked_at=int(time.time() - 2 * privacy.CONFIRM_TTL))
     assert "expired" in reply.text
@@ -180,13 +165,13 @@ async def test_forget_with_nothing_stored_has_no_buttons(bot: RunningBot) -> Non
     assert [b["text"] for b in buttons(reply)] == ["🗑 Yes, delete everything", "Keep my data"]
 
 
-@pytest.mark.parametrize("data", ["priv:forget", "priv:forget:12", "priv:nope"])
+@pytest.mark.parametrize("data", ["v1:pf", "v1:pf:12", "v1:pz", "priv:forget:12"])
 async def test_forged_or_expired_presses_delete_nothing(bot: RunningBot, data: str) -> None:
     await bot.say("/timezone UTC")
     message = bot.standin.messages(bot.chat_id)[-1]
     query = bot.standin.user_presses(bot.chat_id, message["message_id"], data, strict=False)
     answered = await bot.standin.wait_for_callback_answer(query)
-    if data == "priv:forget:12":  # well-formed but decades old
+    if data == "v1:pf:12":  # well-formed but decades old
         edited = await bot.standin.wait_for_edit(bot.chat_id, message["message_id"])
         assert "expired" in edited["text"]
     else:

@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.standin import BotApiStandIn
 from handlers.menu import COMMANDS
+from standin import BotApiStandIn
 from tests.support.app import RunningBot, running_bot
 from tests.support.botapi import TOKEN
 

@@ -11,15 +11,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import pytest_asyncio
 
-from bot.content import ContentError
+from bot import callbacks as cb
+from bot.catalog.files import ContentError
 from bot.messaging import ChatUnreachable, Reply, SendFailed
-from bot.reminder_service import (
-    Added,
-    NeedZone,
-    ReminderService,
-    load_lines,
-)
-from bot.reminders import MAX_REMINDERS, ReminderError, Schedule, ZoneIndex
+from bot.reminders.lines import load_lines
+from bot.reminders.records import Added, NeedZone, NoRoom
+from bot.reminders.schedule import MAX_REMINDERS, ReminderError, Schedule
+from bot.reminders.service import ReminderService
+from bot.reminders.zones import ZoneIndex
 from bot.storage import Storage
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -106,7 +105,7 @@ async def added(service: ReminderService, schedule: Schedule, chat: int = CHAT) 
 
 
 async def run_at(service: ReminderService, clock: FakeClock, moment: datetime) -> None:
-    await service.run_due(clock.at(moment))
+    await service.timetable.run_due(clock.at(moment))
 
 
 async def test_first_reminder_waits_for_a_zone_then_is_created(service: ReminderService) -> None:
@@ -143,12 +142,49 @@ async def test_sixth_and_duplicate_reminders_are_refused(service: ReminderServic
     assert len(await service.reminders(CHAT)) == MAX_REMINDERS
 
 
+async def test_several_reminders_are_saved_together_skipping_ones_the_chat_has(
+    service: ReminderService,
+) -> None:
+    await service.set_zone(CHAT, "Europe/Berlin")
+    await added(service, Schedule(8, 0))
+    outcome = await service.add_all(CHAT, [Schedule(8, 0), Schedule(20, 0), Schedule(21, 0)])
+    assert isinstance(outcome, Added)
+    assert [r.schedule for r in outcome.reminders] == [Schedule(20, 0), Schedule(21, 0)]
+    assert outcome.already == (Schedule(8, 0),)
+    with pytest.raises(ReminderError, match="already have a reminder"):
+        await service.add_all(CHAT, [Schedule(8, 0), Schedule(20, 0)])
+
+
+async def test_several_reminders_that_do_not_fit_save_nothing(service: ReminderService) -> None:
+    await service.set_zone(CHAT, "Europe/Berlin")
+    for hour in range(MAX_REMINDERS - 1):
+        await added(service, Schedule(hour + 6, 0))
+    outcome = await service.add_all(CHAT, [Schedule(20, 0), Schedule(21, 0)])
+    assert outcome == NoRoom((Schedule(20, 0), Schedule(21, 0)), free=1)
+    assert len(await service.reminders(CHAT)) == MAX_REMINDERS - 1
+
+
+async def test_several_reminders_wait_for_the_zone_across_a_restart(
+    storage: Storage, clock: FakeClock, sender: FakeSender
+) -> None:
+    first = make_service(storage, clock, sender)
+    waiting = [Schedule(7, 30, 0b0011111), Schedule(21, 0, 0b0011111), Schedule(12, 0)]
+    assert await first.add_all(CHAT, waiting) == NeedZone(waiting[0], tuple(waiting[1:]))
+    again = make_service(storage, clock, sender)
+    pending = await again.pending(CHAT)
+    assert pending is not None and (pending.schedule, *pending.more) == tuple(waiting)
+    result = await again.set_zone(CHAT, "Europe/Berlin")
+    assert result.created is not None
+    assert [r.schedule for r in (result.created, *result.more)] == waiting
+    assert await again.pending(CHAT) is None
+
+
 async def test_due_reminder_is_sent_once_and_moves_to_the_next_day(
     service: ReminderService, clock: FakeClock, sender: FakeSender
 ) -> None:
     await service.set_zone(CHAT, "Europe/Berlin")
     reminder = (await added(service, Schedule(21, 30))).reminder
-    assert await service.next_due() == reminder.next_fire_at
+    assert await service.timetable.next_due() == reminder.next_fire_at
     await run_at(service, clock, datetime(2026, 6, 1, 21, 29, tzinfo=BERLIN))
     assert sender.sent == []
     await run_at(service, clock, datetime(2026, 6, 1, 21, 30, tzinfo=BERLIN))
@@ -157,11 +193,14 @@ async def test_due_reminder_is_sent_once_and_moves_to_the_next_day(
     nudge = sender.to(CHAT)[0]
     assert "Time to relax" in nudge.text
     assert [b.data for row in nudge.buttons for b in row] == [
-        "ses:start:routine.quick-relax",
-        f"rem:snooze:{reminder.id}",
-        f"rem:stop:{reminder.id}",
+        cb.SessionStart("routine.quick-relax").data(),
+        cb.ReminderAct("snooze", reminder.id).data(),
+        cb.ReminderAct("stop", reminder.id).data(),
     ]
-    assert await service.next_due() == datetime(2026, 6, 2, 21, 30, tzinfo=BERLIN).timestamp()
+    assert (
+        await service.timetable.next_due()
+        == datetime(2026, 6, 2, 21, 30, tzinfo=BERLIN).timestamp()
+    )
 
 
 async def test_lines_rotate(
@@ -191,7 +230,9 @@ async def test_restart_catch_up_sends_late_once_within_an_hour(
     again = make_service(storage, clock, sender)
     await run_at(again, clock, datetime(2026, 6, 1, 23, 0, tzinfo=BERLIN))
     assert len(sender.to(CHAT)) == 1
-    assert await again.next_due() == datetime(2026, 6, 2, 20, 0, tzinfo=BERLIN).timestamp()
+    assert (
+        await again.timetable.next_due() == datetime(2026, 6, 2, 20, 0, tzinfo=BERLIN).timestamp()
+    )
 
 
 async def test_blocked_chat_pauses_its_reminders_and_logs_once(
@@ -230,12 +271,12 @@ async def test_429_reschedules_and_never_drops(
     await added(service, Schedule(21, 30))
     sender.flood[CHAT] = 2
     due = datetime(2026, 6, 1, 21, 30, tzinfo=BERLIN).timestamp()
-    await service.run_due(clock.at(datetime(2026, 6, 1, 21, 30, tzinfo=BERLIN)))
-    assert sender.sent == [] and await service.next_due() == due + 3
+    await service.timetable.run_due(clock.at(datetime(2026, 6, 1, 21, 30, tzinfo=BERLIN)))
+    assert sender.sent == [] and await service.timetable.next_due() == due + 3
     clock.now = due + 3
-    await service.run_due(clock.now)
+    await service.timetable.run_due(clock.now)
     clock.now = due + 6
-    await service.run_due(clock.now)
+    await service.timetable.run_due(clock.now)
     assert len(sender.to(CHAT)) == 1
 
 
@@ -266,7 +307,10 @@ async def test_snooze_sends_once_more_in_15_minutes(
     await run_at(service, clock, datetime(2026, 6, 1, 21, 45, tzinfo=BERLIN))
     await run_at(service, clock, datetime(2026, 6, 1, 21, 50, tzinfo=BERLIN))
     assert len(sender.to(CHAT)) == 2
-    assert await service.next_due() == datetime(2026, 6, 2, 21, 30, tzinfo=BERLIN).timestamp()
+    assert (
+        await service.timetable.next_due()
+        == datetime(2026, 6, 2, 21, 30, tzinfo=BERLIN).timestamp()
+    )
 
 
 async def test_zone_change_moves_reminders_to_the_new_wall_clock(
@@ -290,7 +334,7 @@ async def test_delete_only_own_reminders(service: ReminderService) -> None:
     await added(service, Schedule(8, 0))
     await added(service, Schedule(9, 0))
     assert await service.delete_all(CHAT) == 2
-    assert await service.next_due() is None
+    assert await service.timetable.next_due() is None
 
 
 async def test_a_reminder_edited_during_a_fan_out_keeps_the_edit(
@@ -323,7 +367,7 @@ async def test_many_due_at_once_are_all_sent_once(
         await added(service, Schedule(21, 30), chat=chat)
     moment = datetime(2026, 6, 1, 21, 30, tzinfo=BERLIN)
     for second in range(5):
-        await service.run_due(clock.at(moment) + second)
+        await service.timetable.run_due(clock.at(moment) + second)
     assert sorted(chat for chat, _ in sender.sent) == list(range(250))
 
 

@@ -8,28 +8,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.reminders import (
+from bot.reminders.parse import parse_schedule
+from bot.reminders.phrases import Intent, parse_intent
+from bot.reminders.schedule import (
     EVERY_DAY,
     WEEKDAYS,
     WEEKENDS,
-    Intent,
-    Press,
     ReminderError,
     Schedule,
-    ZoneError,
-    ZoneIndex,
-    delete_data,
-    new_data,
     next_fire,
-    parse_intent,
-    parse_press,
-    parse_schedule,
-    session_data,
-    snooze_data,
-    stop_data,
-    zone_data,
     zone_for,
 )
+from bot.reminders.zones import ZoneError, ZoneIndex
 
 MON, TUE, WED, THU, FRI, SAT, SUN = (1 << day for day in range(7))
 
@@ -271,48 +261,6 @@ def test_offset_zone_next_fire() -> None:
         Schedule(9, 0), zone_for("UTC+05:30"), datetime(2026, 1, 1, tzinfo=UTC).timestamp()
     )
     assert datetime.fromtimestamp(fire, UTC) == datetime(2026, 1, 1, 3, 30, tzinfo=UTC)
-
-
-# -- callback data ----------------------------------------------------------------------------
-
-
-def test_callback_data_round_trips_and_fits() -> None:
-    schedule = Schedule(7, 30, WEEKDAYS)
-    cases = {
-        new_data(schedule): Press("new", schedule=schedule),
-        snooze_data(12): Press("snooze", reminder_id=12),
-        stop_data(12): Press("stop", reminder_id=12),
-        delete_data(12): Press("del", reminder_id=12),
-        "rem:menu": Press("menu"),
-        "rem:off": Press("off"),
-        zone_data("America/Argentina/Buenos_Aires"): Press(
-            "zone", zone="America/Argentina/Buenos_Aires"
-        ),
-    }
-    for data, press in cases.items():
-        assert len(data.encode()) <= 64
-        assert parse_press(data) == press
-    assert session_data() == "ses:start:routine.quick-relax"
-
-
-@pytest.mark.parametrize(
-    "data",
-    [
-        "rem:",
-        "rem:snooze:",
-        "rem:snooze:abc",
-        "rem:new:2500:1",
-        "rem:new:2130:0",
-        "rem:new:2130:128",
-        "rem:drop",
-        "tz:set:",
-        "tz:set:<b>",
-        "ses:start:x",
-        "rem:stop:1:2",
-    ],
-)
-def test_forged_callback_data_is_refused(data: str) -> None:
-    assert parse_press(data) is None
 
 
 def test_every_day_mask() -> None:

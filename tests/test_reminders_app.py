@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.standin import BotApiStandIn
+from bot import callbacks as cb
+from standin import BotApiStandIn
 from tests.support.app import RunningBot, button_data, buttons, running_bot
 
 JSONDict = dict[str, Any]
@@ -130,7 +131,7 @@ async def test_due_reminder_arrives_with_its_buttons_and_snooze_and_stop_work(
         "😴 Snooze 15 min",
         "🔕 Stop these reminders",
     ]
-    assert button_data(nudge, "Start") == "ses:start:routine.quick-relax"
+    assert button_data(nudge, "Start") == cb.SessionStart("routine.quick-relax").data()
     query = await bot.press(nudge, "Snooze")
     assert "15 minutes" in str(await bot.standin.wait_for_callback_answer(query))
     (reminder,) = await bot.services.reminders.reminders(bot.chat_id)
@@ -190,7 +191,9 @@ async def test_start_offers_the_reminder_menu(bot: RunningBot) -> None:
     assert "weekdays at 07:30 (Europe/London)" in done["text"]
 
 
-@pytest.mark.parametrize("data", ["rem:snooze:999", "rem:stop:abc", "tz:set:Mars/Olympus"])
+@pytest.mark.parametrize(
+    "data", ["v1:ra:snooze:999", "v1:ra:stop:abc", "v1:tz:Mars/Olympus", "rem:snooze:1"]
+)
 async def test_forged_buttons_are_answered(bot: RunningBot, data: str) -> None:
     reply = await bot.say("/start")
     query = bot.standin.user_presses(bot.chat_id, reply["message_id"], data, strict=False)
@@ -214,3 +217,85 @@ async def test_reminders_survive_a_restart_without_duplicates(
         await second.say("/help")  # the bot has been running and polling meanwhile
         nudges = [m for m in standin.sent if "Time to relax" in (m.plain_text or "")]
         assert len(nudges) == 1
+
+
+# -- issue 16: what people type -----------------------------------------------------------------
+
+
+async def clocks(bot: RunningBot) -> list[str]:
+    return [r.schedule.describe() for r in await bot.services.reminders.reminders(bot.chat_id)]
+
+
+async def test_two_times_in_one_message_make_two_reminders(bot: RunningBot) -> None:
+    await set_zone(bot)
+    reply = await bot.say("remind me at 8 morning and evening")
+    assert "every day at 08:00 and every day at 20:00 (Europe/Berlin)" in reply["text"]
+    assert await clocks(bot) == ["every day at 08:00", "every day at 20:00"]
+
+
+async def test_night_words_and_day_ranges_through_the_bot(bot: RunningBot) -> None:
+    await set_zone(bot)
+    reply = await bot.say("/remind 12 at night Mo-Fr")
+    assert "weekdays at 00:00" in reply["text"]
+    reply = await bot.say("remind me every day except sunday at half past seven in the evening")
+    assert "every day except Sun at 19:30" in reply["text"]
+
+
+async def test_several_times_before_a_zone_wait_together(bot: RunningBot) -> None:
+    question = await bot.say("/remind 7:30 and 21:00 weekdays")
+    assert "Which time zone" in question["text"]
+    done = await bot.say("Zürich")
+    assert "Time zone set to Europe/Zurich" in done["text"]
+    assert "weekdays at 07:30 and weekdays at 21:00" in done["text"]
+    assert await clocks(bot) == ["weekdays at 07:30", "weekdays at 21:00"]
+
+
+async def test_more_times_than_places_left_asks_which(bot: RunningBot) -> None:
+    await set_zone(bot)
+    for hour in (6, 7, 9, 10):
+        await bot.say(f"/remind {hour}:00")
+    question = await bot.say("/remind 8 and 20")
+    assert "room for one more" in question["text"]
+    assert len(await clocks(bot)) == 4  # nothing saved yet
+    query = await bot.press(question, "20:00")
+    await bot.standin.wait_for_callback_answer(query)
+    done = await bot.next_message()
+    assert "every day at 20:00" in done["text"] and len(await clocks(bot)) == 5
+
+
+async def test_tonight_without_a_time_asks_with_buttons(bot: RunningBot) -> None:
+    await set_zone(bot)
+    question = await bot.say("remind me tonight")
+    assert "At what time at night?" in question["text"]
+    query = await bot.press(question, "22:00")
+    await bot.standin.wait_for_callback_answer(query)
+    done = await bot.next_message()
+    assert "every day at 22:00" in done["text"]
+
+
+async def test_an_abbreviation_is_confirmed_in_one_line(bot: RunningBot) -> None:
+    reply = await bot.say("/timezone EST")
+    assert "Time zone set to America/New_York" in reply["text"]
+    assert (
+        "I took “EST” as US Eastern time: America/New_York, with daylight saving."
+        in (reply["text"])
+    )
+    assert await bot.services.reminders.chat_zone(bot.chat_id) == "America/New_York"
+
+
+async def test_an_ambiguous_name_asks_with_buttons(bot: RunningBot) -> None:
+    question = await bot.say("/timezone Samoa")
+    assert "more than one place" in question["text"]
+    assert await bot.services.reminders.chat_zone(bot.chat_id) is None
+    query = await bot.press(question, "Apia")
+    await bot.standin.wait_for_callback_answer(query)
+    done = await bot.next_message()
+    assert "Time zone set to Pacific/Apia" in done["text"]
+
+
+async def test_pseudo_zones_are_refused_and_nothing_is_saved(bot: RunningBot) -> None:
+    reply = await bot.say("/timezone localtime")
+    assert "not a place" in reply["text"]
+    reply = await bot.say("/timezone UTC-5:30")
+    assert "No place uses UTC-05:30" in reply["text"]
+    assert await bot.services.reminders.chat_zone(bot.chat_id) is None

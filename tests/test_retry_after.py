@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bench.soak import message_key
-from bot.reminders import Schedule
-from bot.standin import BotApiStandIn, RecordedMessage, RequestRecord
+from bot.reminders.schedule import Schedule
+from standin import BotApiStandIn, RecordedMessage, RequestRecord
 from tests.support.app import RunningBot, button_data, running_bot
 
 QUESTION = "how hard should I press"

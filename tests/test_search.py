@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.ask import Asker, build_asker
-from bot.content import ContentError
+from bot.ask.service import Asker, build_asker
+from bot.callbacks import OpenEntry
+from bot.catalog.files import ContentError
 from bot.intents import ControlIntent, ReminderIntent, SessionIntent, recognise
-from bot.normalize import MAX_QUESTION_CHARS, is_latin, normalize, stem, words
-from bot.search import SEARCH_DIR, Searcher, build_searcher, load_search_data
+from bot.search.lexical import Searcher, build_searcher
+from bot.search.normalize import MAX_QUESTION_CHARS, is_latin, normalize, stem, words
+from bot.search.vocabulary import SEARCH_DIR, load_search_data
 from tests.support.app import shipped_catalog
 
 QUESTIONS = Path(__file__).resolve().parent / "data" / "questions.jsonl"
@@ -109,7 +111,7 @@ def test_unknown_offers_browse_and_three_nearest(asker: Asker) -> None:
     (reply,) = answer.replies
     assert "/techniques" in reply.text
     assert len(reply.buttons) == 3
-    assert all(row[0].data.startswith("ask:") for row in reply.buttons)
+    assert all(isinstance(row[0].press, OpenEntry) for row in reply.buttons)
 
 
 def test_clear_winner_is_answered_with_its_card(asker: Asker) -> None:

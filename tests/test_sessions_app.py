@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.standin import BotApiStandIn
+from bot import callbacks as cb
+from standin import BotApiStandIn
 from tests.support.app import RunningBot, buttons, running_bot
 
 JSONDict = dict[str, Any]
@@ -115,7 +116,10 @@ async def test_starting_another_session_asks_before_replacing(
 async def test_practice_button_runs_a_two_minute_drill_with_a_halfway_cue(bot: RunningBot) -> None:
     menu = await bot.say("/session")
     bot.standin.user_presses(
-        bot.chat_id, menu["message_id"], "ses:practice:technique.trapezius-kneading", strict=False
+        bot.chat_id,
+        menu["message_id"],
+        cb.SessionPractice("technique.trapezius-kneading").data(),
+        strict=False,
     )
     checklist = await bot.next_message()
     assert "Practice: " in checklist["text"] and "2 min" in checklist["text"]
@@ -128,6 +132,6 @@ async def test_practice_button_runs_a_two_minute_drill_with_a_halfway_cue(bot: R
 
 async def test_a_forged_session_button_is_answered_kindly(bot: RunningBot) -> None:
     menu = await bot.say("/session")
-    for data in ("ses:p:999:0", "ses:rate:999:5", "ses:bogus", "ses:start:routine.nope"):
+    for data in ("v1:sc:pause:999:0", "v1:sy:999:5", "v1:sz", "v1:ss:routine.nope", "ses:p:1:0"):
         query = bot.standin.user_presses(bot.chat_id, menu["message_id"], data, strict=False)
         assert await bot.standin.wait_for_callback_answer(query)

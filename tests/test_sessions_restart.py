@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bot.standin import BotApiStandIn, Fault
+from standin import BotApiStandIn, Fault
 from tests.support.app import USER_CHAT, button_data, running_bot
 from tests.support.botapi import TOKEN
 

@@ -6,8 +6,9 @@ import asyncio
 from pathlib import Path
 
 from bot.config import load_settings
-from bot.messaging import Reply
+from bot.messaging import Reply, Sender
 from bot.services import Services
+from bot.sessions.service import SessionService
 from bot.storage import Storage
 from tests.support.app import shipped_catalog
 from tests.support.botapi import TOKEN
@@ -28,14 +29,13 @@ class Recorder:
         return None
 
 
-def services_at(path: Path) -> tuple[Services, Recorder]:
+def services_at(path: Path, sender: Sender | None = None) -> tuple[Services, Recorder]:
+    """Services on a database at ``path``, sending through ``sender`` or a Recorder."""
     settings = load_settings(
         {"BOT_TOKEN": TOKEN, "DATABASE_PATH": str(path), "TIME_SCALE": "0.01"}, dotenv=None
     )
-    services = Services.create(settings, shipped_catalog())
     recorder = Recorder()
-    services.use_sender(recorder)
-    return services, recorder
+    return Services.create(settings, shipped_catalog(), sender or recorder), recorder
 
 
 async def test_claims_left_by_a_killed_process_are_released_and_sent(tmp_path: Path) -> None:
@@ -47,7 +47,7 @@ async def test_claims_left_by_a_killed_process_are_released_and_sent(tmp_path: P
     await services.sessions.control(5, "go")
     # A process that claimed the due step and died before recording the send.
     await services.storage.execute("UPDATE sessions SET claimed_at = 1.0")
-    assert await services.sessions.next_due() is None
+    assert await services.sessions.timetable.next_due() is None
     await services.storage.close()
 
     services, recorder = services_at(tmp_path / "db.sqlite3")
@@ -116,10 +116,9 @@ class WakeSpy:
 async def test_a_sent_step_wakes_the_scheduler_only_when_due_before_its_next_look(
     tmp_path: Path,
 ) -> None:
-    services, _ = services_at(tmp_path / "db.sqlite3")
-    sessions = services.sessions
+    services, recorder = services_at(tmp_path / "db.sqlite3")
     spy = WakeSpy()
-    sessions.scheduler = spy  # type: ignore[assignment]
+    sessions = SessionService(services.storage, services.catalog, spy, recorder).timetable
     await services.storage.open()
     assert await sessions.next_due() is None
     sessions._rescheduled(50.0)  # the scheduler sleeps its longest sleep: must look

@@ -6,8 +6,8 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from bot.standin import BotApiStandIn, Fault
 from bot.storage import Storage
+from standin import BotApiStandIn, Fault
 from tests.support.botapi import TOKEN
 from tests.support.process import start_bot
 

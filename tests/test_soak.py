@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.soak import SoakResult, analyse, soak
-from bot.standin import BotApiStandIn, RecordedMessage
+from bot.callbacks import ReminderAct
+from standin import BotApiStandIn, RecordedMessage
 
 
 async def test_kills_lose_no_step_and_no_reminder(standin: BotApiStandIn, tmp_path: Path) -> None:
@@ -51,7 +52,9 @@ def recorded(seq: int, chat: int, text: str, at: float, markup: Any = None) -> R
 
 def test_the_analysis_counts_losses_and_repeats_per_kill() -> None:
     # The soak's verdict is only as good as its counting: feed it a known story.
-    nudge = {"inline_keyboard": [[{"text": "😴", "callback_data": "rem:snooze:9"}]]}
+    nudge = {
+        "inline_keyboard": [[{"text": "😴", "callback_data": ReminderAct("snooze", 9).data()}]]
+    }
     records = [
         recorded(1, 1, "Step 1 of 3 · A", 1.0),
         recorded(2, 1, "↔️ Halfway: keep going", 1.5),

@@ -44,7 +44,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.standin import BotApiStandIn, Fault
+from standin import BotApiStandIn, Fault
 from tests.support import botapi
 from tests.support.botapi import BOT_ID, TOKEN, bot_for, polling
 
@@ -767,7 +767,7 @@ async def test_standalone_command_line() -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.standin",
+        "standin",
         "--port",
         "0",
         cwd=PROJECT_ROOT,

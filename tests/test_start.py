@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.standin import BotApiStandIn
 from handlers.menu import COMMANDS
+from standin import BotApiStandIn
 from tests.support.app import RunningBot, buttons, running_bot
 from tests.support.botapi import TOKEN
 

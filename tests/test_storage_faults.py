@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 
 from bot.messaging import Reply
-from bot.reminder_service import ReminderService
-from bot.reminders import Schedule, ZoneIndex
+from bot.reminders.schedule import Schedule
+from bot.reminders.service import ReminderService
+from bot.reminders.zones import ZoneIndex
 from bot.scheduler import DueScheduler
-from bot.standin import BotApiStandIn
 from bot.storage import Migration, Storage, StorageError
 from handlers.errors import STORAGE_BUSY
+from standin import BotApiStandIn
 from tests.support.app import RunningBot, button_data, running_bot
 from tests.test_sessions_service import Recorder, services_at
 
@@ -169,12 +170,12 @@ async def test_a_reminder_sent_while_locked_is_not_sent_again(
     await storage.execute("UPDATE reminders SET next_fire_at = ?, due_at = ?", (now, now))
     with caplog.at_level(logging.INFO):
         with pytest.raises(StorageError):
-            await service.run_due(now)  # sent, then the mark cannot be written
+            await service.timetable.run_due(now)  # sent, then the mark cannot be written
         for _ in range(3):  # the scheduler tries again: nothing is sent while it is held
             with pytest.raises(StorageError):
-                await service.run_due(time.time())
+                await service.timetable.run_due(time.time())
         lock.close()
-        await service.run_due(time.time())
+        await service.timetable.run_due(time.time())
     (reminder,) = await service.reminders(42)
     await storage.close()
     assert len(sender.sent) == 1
@@ -190,10 +191,9 @@ async def test_a_reminder_sent_while_locked_is_not_sent_again(
 async def test_a_step_sent_while_locked_is_recorded_once_it_is_free(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    services, _ = services_at(tmp_path / "db.sqlite3")
     lock = WriteLock(tmp_path / "db.sqlite3")
     sender = LockingSender(lock)
-    services.use_sender(sender)
+    services, _ = services_at(tmp_path / "db.sqlite3", sender)
     await services.start()
     await short_busy_timeout(services.storage)
     plan = services.sessions.plan("routine", "routine.quick-relax")

@@ -14,8 +14,8 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.standin import BotApiStandIn
 from handlers.transport import LeanRequest
+from standin import BotApiStandIn
 from tests.support.botapi import TOKEN
 
 Answer = Callable[[bytes, asyncio.StreamReader, asyncio.StreamWriter], Awaitable[bool]]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.reminders import Schedule
-from bot.standin import BotApiStandIn
+from bot.reminders.schedule import Schedule
+from standin import BotApiStandIn
 from tests.support.app import RunningBot, button_data, running_bot
 
 GONE_CHAT = 4040

@@ -13,7 +13,7 @@ import pytest
 
 from bot.app import BotApplication, build, webhook_path
 from bot.config import ConfigError, Settings
-from bot.standin import BotApiStandIn
+from standin import BotApiStandIn
 from tests.support.app import settings_for, shipped_catalog
 from tests.support.botapi import TOKEN
 from tests.support.process import free_port, start_bot

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 class Pictured(Protocol):
-    """What the book needs of a content entry (``bot.content.Entry`` fits)."""
+    """What the book needs of a content entry (``bot.catalog.entries.Entry`` fits)."""
 
     @property
     def id(self) -> str: ...

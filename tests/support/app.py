@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import BotApplication, build, polling
+from bot.catalog.entries import Catalog
+from bot.catalog.loader import load_catalog
 from bot.config import Settings, load_settings
-from bot.content import Catalog, load_catalog
 from bot.services import Services
-from bot.standin import BotApiStandIn
+from standin import BotApiStandIn
 from tests.support.botapi import TOKEN
 
 JSONDict = dict[str, Any]

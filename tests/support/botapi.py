@@ -14,7 +14,7 @@ import pytest_asyncio
 from telegram import Bot
 from telegram.ext import Application
 
-from bot.standin import BotApiStandIn
+from standin import BotApiStandIn
 
 #: A token shaped like a real one ("<bot id>:AA" + 33 characters); the bot id is BOT_ID.
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw3"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import SETTING_NAMES
-from bot.standin import BotApiStandIn
+from standin import BotApiStandIn
 from tests.support.botapi import TOKEN
 
 REPO = Path(__file__).resolve().parent.parent.parent

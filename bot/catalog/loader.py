@@ -1,112 +1,31 @@
-"""Content entries as data: load ``content/*.yaml`` and validate it once at start-up."""
+"""Load ``content/*.yaml`` and validate every entry once at start-up."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
-import yaml
+from bot.catalog.cards import render_entry_card
+from bot.catalog.entries import (
+    KINDS,
+    MIN_STEP_SECONDS,
+    PRESSURES,
+    ZONES,
+    Catalog,
+    Entry,
+    RoutineStep,
+    Section,
+)
+from bot.catalog.files import CONTENT_DIR, ContentError, read_yaml
+from bot.pictures.spec import picture_problems
 
-from bot.pictures.spec import PictureSpec, picture_problems
-
-CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 TELEGRAM_MESSAGE_LIMIT = 4096
-
-KINDS = ("prep", "product", "technique", "routine", "tip", "safety", "faq")
-ZONES = ("upper", "mid", "lower", "shoulders", "neck", "sides")
-PRESSURES = ("none", "light", "medium", "firm")
-MIN_STEP_SECONDS = 20
 
 _REQUIRED = ("id", "kind", "title", "summary", "body", "aliases")
 _OPTIONAL = ("keywords", "zones", "pressure", "duration", "cautions", "related", "picture")
 _ROUTINE_ONLY = ("length_minutes", "steps")
 _STEP_REQUIRED = ("technique", "seconds")
 _STEP_OPTIONAL = ("cue", "halfway", "drop")
-
-
-class ContentError(Exception):
-    """The content folder holds something the bot cannot serve; lists every problem."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
-@dataclass(frozen=True)
-class RoutineStep:
-    """One timed step of a routine: which technique, for how long, and what to say."""
-
-    technique: str
-    seconds: int
-    cue: str = ""
-    halfway: str = ""
-    drop: int | None = None
-
-
-@dataclass(frozen=True)
-class Entry:
-    """A technique, tip, routine or other answer the bot can give."""
-
-    id: str
-    kind: str
-    title: str
-    summary: str
-    body: str
-    aliases: tuple[str, ...]
-    source: str
-    keywords: tuple[str, ...] = ()
-    zones: tuple[str, ...] = ()
-    pressure: str = ""
-    duration: str = ""
-    cautions: tuple[str, ...] = ()
-    related: tuple[str, ...] = ()
-    length_minutes: tuple[int, int] | None = None
-    steps: tuple[RoutineStep, ...] = ()
-    picture: PictureSpec | None = None
-
-    @property
-    def total_seconds(self) -> int:
-        return sum(step.seconds for step in self.steps)
-
-
-@dataclass(frozen=True)
-class Section:
-    """One content file: its title and the ids it holds, in file order."""
-
-    name: str
-    title: str
-    entry_ids: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Catalog:
-    """All entries, in file order, with lookups by id and kind."""
-
-    entries: Mapping[str, Entry]
-    sections: tuple[Section, ...] = field(default=())
-
-    def __iter__(self) -> Iterator[Entry]:
-        return iter(self.entries.values())
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-    def __contains__(self, entry_id: object) -> bool:
-        return entry_id in self.entries
-
-    def get(self, entry_id: str) -> Entry | None:
-        return self.entries.get(entry_id)
-
-    def of_kind(self, kind: str) -> list[Entry]:
-        return [entry for entry in self.entries.values() if entry.kind == kind]
-
-    def routines_using(self, technique_id: str) -> list[Entry]:
-        return [
-            entry
-            for entry in self.of_kind("routine")
-            if any(step.technique == technique_id for step in entry.steps)
-        ]
 
 
 def _text(value: object) -> str:
@@ -256,10 +175,9 @@ def _check_links(entries: Mapping[str, Entry], problems: list[str]) -> None:
 
 def _load_file(path: Path, problems: list[str]) -> tuple[str, list[object]]:
     source = f"content/{path.name}"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        problems.append(f"{source}: cannot be read as YAML: {error}")
+    before = len(problems)
+    data = read_yaml(path, source, problems)
+    if len(problems) > before:
         return "", []
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         problems.append(f"{source}: expected 'section:' and a list under 'entries:'")
@@ -310,8 +228,6 @@ def load_catalog(
     _check_links(entries, problems)
     catalog = Catalog(entries=entries, sections=tuple(sections))
     if render is None:
-        from bot.cards import render_entry_card
-
         render = render_entry_card
     for entry in catalog:
         length = len(render(entry, catalog))
@@ -323,12 +239,3 @@ def load_catalog(
     if problems:
         raise ContentError(problems)
     return catalog
-
-
-def searchable_text(entry: Entry) -> str:
-    """Everything a search may match for this entry, in one text."""
-    return "\n".join(
-        part
-        for part in (entry.title, *entry.aliases, *entry.keywords, entry.summary, entry.body)
-        if part
-    )

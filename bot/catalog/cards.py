@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from html import escape
-
-from bot.content import Catalog, Entry
+from bot.catalog.entries import Catalog, Entry
+from bot.text import format_minutes, html_text
 
 PRESSURE_WORDS = {
     "none": "no pressure",
@@ -20,19 +19,6 @@ ZONE_WORDS = {
     "neck": "neck",
     "sides": "sides",
 }
-
-
-def html_text(text: str) -> str:
-    """Escape a dynamic string for Telegram's HTML parse mode."""
-    return escape(text, quote=False)
-
-
-def format_minutes(seconds: int) -> str:
-    """Say a duration the way a person would: '45 s', '2 min', '2 min 30 s'."""
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, rest = divmod(seconds, 60)
-    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
 
 
 def _facts(entry: Entry) -> list[str]:

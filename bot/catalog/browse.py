@@ -1,20 +1,18 @@
-"""Entry cards with their buttons, the /techniques menus, and the ``ask:``/``br:`` button data.
+"""Entry cards with their buttons, and the /techniques menus.
 
-Button data is built and parsed only here. ``ask:<entry id>`` opens an entry's card as a new
-message; ``br:home``, ``br:s:<section>`` and ``br:e:<section>:<entry id>`` are the browse
-menu, edited in place, where the section in an entry's data is where "back" returns to.
+An `OpenEntry` button opens an entry's card as a new message; `BrowseHome`, `BrowseSection`
+and `BrowseEntry` are the browse menu, edited in place, where the section in an entry's data
+is where "back" returns to.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bot.cards import html_text, render_entry_card
-from bot.content import Catalog, Entry
+from bot import callbacks as cb
+from bot.catalog.cards import render_entry_card
+from bot.catalog.entries import Catalog, Entry
 from bot.messaging import Button, Reply
+from bot.text import html_text
 
-ASK_PREFIX = "ask:"
-BROWSE_PREFIX = "br:"
 MAX_RELATED = 3
 MAX_LABEL = 32
 
@@ -40,71 +38,13 @@ BROWSE_INTRO = (
 )
 
 
-@dataclass(frozen=True)
-class OpenEntry:
-    """Show an entry's card as a new message."""
-
-    entry_id: str
-
-
-@dataclass(frozen=True)
-class BrowseHome:
-    """Show the top of the browse menu."""
+def open_entry(catalog: Catalog, entry_id: str) -> Reply | None:
+    """An entry's card as a new message; None when the entry is gone."""
+    entry = catalog.get(entry_id)
+    return card(entry, catalog) if entry is not None else None
 
 
-@dataclass(frozen=True)
-class BrowseSection:
-    """List one section's entries."""
-
-    section: str
-
-
-@dataclass(frozen=True)
-class BrowseEntry:
-    """Show an entry inside the browse menu, with a way back to ``section``."""
-
-    section: str
-    entry_id: str
-
-
-Action = OpenEntry | BrowseHome | BrowseSection | BrowseEntry
-
-
-def ask_data(entry_id: str) -> str:
-    return f"{ASK_PREFIX}{entry_id}"
-
-
-def home_data() -> str:
-    return f"{BROWSE_PREFIX}home"
-
-
-def section_data(section: str) -> str:
-    return f"{BROWSE_PREFIX}s:{section}"
-
-
-def entry_data(section: str, entry_id: str) -> str:
-    return f"{BROWSE_PREFIX}e:{section}:{entry_id}"
-
-
-def parse(data: str, catalog: Catalog) -> Action | None:
-    """The action a button stands for, or None when the data is forged or names what is gone."""
-    sections = {section.name for section in catalog.sections}
-    if data.startswith(ASK_PREFIX):
-        entry_id = data[len(ASK_PREFIX) :]
-        return OpenEntry(entry_id) if entry_id in catalog else None
-    if not data.startswith(BROWSE_PREFIX):
-        return None
-    parts = data[len(BROWSE_PREFIX) :].split(":")
-    if parts == ["home"]:
-        return BrowseHome()
-    if len(parts) == 2 and parts[0] == "s" and parts[1] in sections:
-        return BrowseSection(parts[1])
-    if len(parts) == 3 and parts[0] == "e" and parts[1] in sections and parts[2] in catalog:
-        return BrowseEntry(parts[1], parts[2])
-    return None
-
-
-def _label(text: str) -> str:
+def button_label(text: str) -> str:
     return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1].rstrip() + "…"
 
 
@@ -112,12 +52,12 @@ def session_buttons(entry: Entry, catalog: Catalog) -> tuple[Button, ...]:
     """Practise a technique, or start the routine it belongs to (handled by sessions)."""
     row: list[Button] = []
     if entry.kind == "technique":
-        row.append(Button("🖐 Practice 2 min", data=f"ses:practice:{entry.id}"))
+        row.append(Button("🖐 Practice 2 min", cb.SessionPractice(entry.id)))
     routine = (
         entry if entry.kind == "routine" else next(iter(catalog.routines_using(entry.id)), None)
     )
     if routine is not None:
-        row.append(Button("▶️ Start a guided session", data=f"ses:start:{routine.id}"))
+        row.append(Button("▶️ Start a guided session", cb.SessionStart(routine.id)))
     return tuple(row)
 
 
@@ -143,7 +83,8 @@ def card(entry: Entry, catalog: Catalog) -> Reply:
     if sessions:
         rows.append(sessions)
     rows.extend(
-        (Button("➡️ " + _label(o.title), data=ask_data(o.id)),) for o in related(entry, catalog)
+        (Button("➡️ " + button_label(o.title), cb.OpenEntry(o.id)),)
+        for o in related(entry, catalog)
     )
     return Reply(render_entry_card(entry, catalog), buttons=tuple(rows), picture=_picture(entry))
 
@@ -155,9 +96,9 @@ def _picture(entry: Entry) -> str:
 def home() -> Reply:
     """The top of the browse menu: by zone, then by kind."""
     rows: list[tuple[Button, ...]] = [
-        (Button(label, data=section_data(name)),) for name, label in ZONE_SECTIONS
+        (Button(label, cb.BrowseSection(name)),) for name, label in ZONE_SECTIONS
     ]
-    kinds = [Button(label, data=section_data(name)) for name, label in KIND_SECTIONS]
+    kinds = [Button(label, cb.BrowseSection(name)) for name, label in KIND_SECTIONS]
     rows.extend(tuple(kinds[i : i + 2]) for i in range(0, len(kinds), 2))
     return Reply(BROWSE_INTRO, buttons=tuple(rows))
 
@@ -168,10 +109,10 @@ def section(catalog: Catalog, name: str) -> Reply | None:
     if found is None:
         return None
     rows = [
-        (Button(_label(catalog.entries[i].title), data=entry_data(name, i)),)
+        (Button(button_label(catalog.entries[i].title), cb.BrowseEntry(name, i)),)
         for i in found.entry_ids
     ]
-    rows.append((Button("⬅️ Back", data=home_data()),))
+    rows.append((Button("⬅️ Back", cb.BrowseHome()),))
     title = html_text(BROWSE_LABELS.get(name, found.title))
     return Reply(f"<b>{title}</b>\nPick one to read it.", buttons=tuple(rows))
 
@@ -186,10 +127,10 @@ def browse_entry(catalog: Catalog, section_name: str, entry_id: str) -> Reply | 
     if sessions:
         rows.append(sessions)
     rows.extend(
-        (Button("➡️ " + _label(o.title), data=entry_data(section_name, o.id)),)
+        (Button("➡️ " + button_label(o.title), cb.BrowseEntry(section_name, o.id)),)
         for o in related(entry, catalog)
     )
-    rows.append((Button("⬅️ Back", data=section_data(section_name)),))
+    rows.append((Button("⬅️ Back", cb.BrowseSection(section_name)),))
     return Reply(render_entry_card(entry, catalog), buttons=tuple(rows), picture=_picture(entry))
 
 

@@ -2,47 +2,30 @@
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass, field
 
-from bot import browse
-from bot.cards import html_text
-from bot.content import Catalog, Entry
-from bot.intents import ControlIntent, Intent, ReminderIntent, SessionIntent, recognise
-from bot.messaging import Button, Reply
-from bot.normalize import normalize
-from bot.search import Hit, Result, Searcher, choices, verdict_of
+from bot.ask.replies import (
+    CHOOSE,
+    EMPTY,
+    FOREIGN,
+    POINTERS,
+    UNKNOWN,
+    WARNING,
+    entry_buttons,
+)
+from bot.catalog import browse
+from bot.catalog.entries import Catalog, Entry
+from bot.intents import Intent, recognise
+from bot.messaging import Reply
+from bot.search.lexical import Searcher
+from bot.search.normalize import normalize
+from bot.search.verdict import Hit, Result, choices, verdict_of
 
 # Suggested when nothing comes close (the "three nearest" are then not near at all).
 STARTERS = ("routine.quick-relax", "tip.pressure-without-training", "product.oil")
 # Inline mode lists looser matches than a chat answer: people pick from the list themselves.
 INLINE_LIMIT = 10
 INLINE_AT = 25
-
-EMPTY = (
-    "Send me your question in words, for example <i>how do I ease shoulder tension</i> "
-    "or <i>what oil should I use</i>."
-)
-UNKNOWN = (
-    "🤔 I don't know that one. I can help with giving a back massage: strokes, pressure, "
-    "oils, getting ready and safety. Browse everything with /techniques, or try one of these:"
-)
-FOREIGN = (
-    "🌍 Sorry, I only understand English for now. Browse everything with /techniques, "
-    "or try one of these:"
-)
-CHOOSE = "🤔 Did you mean one of these?"
-WARNING = (
-    "🛟 <b>First, please read this.</b> What you describe can be a sign that a doctor "
-    "should look at it before anyone massages the back."
-)
-POINTERS = {
-    SessionIntent: "▶️ Guided sessions are started with /session.",
-    ReminderIntent: "⏰ Daily reminders are set up with /remind.",
-    ControlIntent: "There is no guided session running. Start one with /session.",
-}
-_TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass(frozen=True)
@@ -88,12 +71,16 @@ class Asker:
             replies.append(browse.card(self.catalog.entries[hits[0].entry_id], self.catalog))
             results.extend(hits[:3])
         elif verdict == "choose":
-            replies.append(self._buttons(CHOOSE, [hit.entry_id for hit in choices(hits)]))
+            replies.append(
+                entry_buttons(CHOOSE, self.catalog, [hit.entry_id for hit in choices(hits)])
+            )
             results.extend(hits[:3])
         elif not results:
             nearest = [hit.entry_id for hit in hits[:3]]
             nearest += [i for i in STARTERS if i not in nearest][: 3 - len(nearest)]
-            replies.append(self._buttons(FOREIGN if result.foreign else UNKNOWN, nearest))
+            replies.append(
+                entry_buttons(FOREIGN if result.foreign else UNKNOWN, self.catalog, nearest)
+            )
         return Answer(tuple(replies), result, results=tuple(results), verdict=verdict)
 
     def inline(self, text: str, *, limit: int = INLINE_LIMIT) -> list[Entry]:
@@ -102,14 +89,6 @@ class Asker:
             return [*self.catalog.of_kind("routine"), *self.catalog.of_kind("tip")][:limit]
         hits = self.searcher.search(text, limit=limit).hits
         return [self.catalog.entries[h.entry_id] for h in hits if h.score >= INLINE_AT]
-
-    def _buttons(self, text: str, entry_ids: list[str]) -> Reply:
-        rows = tuple(
-            (Button(browse._label(self.catalog.entries[i].title), data=browse.ask_data(i)),)
-            for i in entry_ids
-            if i in self.catalog
-        )
-        return Reply(text, buttons=rows)
 
     def as_json(self, text: str) -> dict[str, object]:
         """One line of ``python -m bot ask --json``: the ids the bot would answer with."""
@@ -127,15 +106,5 @@ class Asker:
         return line
 
 
-def plain_text(reply: Reply) -> str:
-    """A reply as plain text for the terminal: tags dropped, buttons listed."""
-    text = html.unescape(_TAG.sub("", reply.text))
-    labels = [button.text for row in reply.buttons for button in row]
-    return text + ("\n" + "\n".join(f"  [{label}]" for label in labels) if labels else "")
-
-
 def build_asker(catalog: Catalog, searcher: Searcher) -> Asker:
     return Asker(catalog, searcher, searcher.warning_answer)
-
-
-__all__ = ["Answer", "Asker", "build_asker", "html_text", "plain_text"]

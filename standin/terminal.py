@@ -6,6 +6,10 @@ messages and prints what the bot sends, buttons listed as numbered choices. It n
 token and leaves cleanly at end of input, so it can be scripted::
 
     printf '/start\\nhow do I ease shoulder tension\\n' | python -m bot chat
+
+It lives in the stand-in package, not in ``bot/``, because it is the one module that needs both
+the stand-in and the real Application (``bot.app``): the core never imports the stand-in, and
+``bot/__main__.py`` imports this module lazily inside its ``chat`` sub-command only.
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.app import BotApplication, build, polling
+from bot.catalog.entries import Catalog
 from bot.config import Settings, load_settings
-from bot.content import Catalog
-from bot.standin import BotApiStandIn, RequestRecord, Upload
+from standin.records import RequestRecord, Upload
+from standin.server import BotApiStandIn
 
 log = logging.getLogger(__name__)
 
