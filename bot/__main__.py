@@ -133,6 +133,10 @@ def _check(content_dir: Path) -> int:
 
         build_searcher(catalog, content_dir / "search")
         print("search: synonyms, concepts and warning signs valid")
+        from bot.safety import build_detector
+
+        build_detector(catalog, content_dir / "safety" / "signs.yaml")
+        print("safety: warning signs and conditions valid")
         lines = load_lines(content_dir / "reminders" / "lines.yaml", known_ids=catalog.entries)
         print(f"reminder lines: {len(lines)}, all valid")
         print(zone_rules.in_use().describe())

@@ -21,6 +21,7 @@ from bot.reminders.lines import load_lines
 from bot.reminders.service import ReminderService
 from bot.reminders.timetable import ReminderTimetable
 from bot.reminders.zones import ZoneIndex
+from bot.safety.pause import SafetyPause
 from bot.scheduler import DueScheduler
 from bot.search.lexical import build_searcher
 from bot.sessions.service import SessionService
@@ -40,6 +41,7 @@ class Services:
     # The question index is built once, here, at start-up; never per question.
     asker: Asker
     sessions: SessionService
+    safety_pause: SafetyPause
     reminders: ReminderService
     broadcasts: BroadcastService
     privacy: PrivacyService
@@ -88,14 +90,16 @@ class Services:
         )
         for source in (sessions.timetable, reminders.timetable, broadcasts):
             scheduler.add(source)
+        asker = build_asker(catalog, build_searcher(catalog))
         return cls(
             settings=settings,
             catalog=catalog,
             storage=storage,
             scheduler=scheduler,
             flood=FloodGuard(limit=settings.flood_limit),
-            asker=build_asker(catalog, build_searcher(catalog)),
+            asker=asker,
             sessions=sessions,
+            safety_pause=SafetyPause(asker, sessions),
             reminders=reminders,
             broadcasts=broadcasts,
             # After /forget every timetable looks again: the chat's due rows are gone.

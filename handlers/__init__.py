@@ -32,6 +32,7 @@ from handlers import (
     reminders,
     session,
     start,
+    words,
 )
 from handlers.buttons import on_press
 from handlers.context import BotContext
@@ -40,11 +41,11 @@ log = logging.getLogger(__name__)
 
 AnyApplication = Application[Any, BotContext, Any, Any, Any, Any]
 
-# Group 0 holds commands, buttons and the session words ("pause", "10 minute session"); group 1
-# the reminder phrases ("remind me at 9pm"). Only one handler per group runs, so each text
-# intent has its own group; one that took a message raises ApplicationHandlerStop, otherwise
-# the message falls through to the questions group, where free text is answered.
-REMINDER_TEXT_GROUP = 1
+# Group 0 holds commands, buttons and plain-word requests ("pause", "remind me at 9pm"); group 1
+# the answer to a time-zone question we asked. Only one handler per group runs; one that took a
+# message raises ApplicationHandlerStop, otherwise the message falls through to the questions
+# group, where free text is answered.
+ZONE_ANSWER_GROUP = 1
 QUESTIONS_GROUP = 2
 
 
@@ -82,23 +83,19 @@ def register(app: AnyApplication) -> None:
     app.add_handler(CommandHandler("session", session.session_command))
     app.add_handler(CommandHandler("history", session.history_command))
     app.add_handler(on_press(session.session_button, *get_args(session.SessionPress)))
-    # "pause", "next", "stop", "10 minute lower back session": raises ApplicationHandlerStop
-    # when it took the message, so only unhandled text reaches the questions group.
-    app.add_handler(
-        MessageHandler(
-            filters.TEXT & filters.ChatType.PRIVATE & ~filters.COMMAND, session.session_text
-        )
-    )
+    # "pause", "quit", "10 minute lower back session", "remind me at 9pm": raises
+    # ApplicationHandlerStop when a feature took it, so only the rest reaches the questions.
+    app.add_handler(MessageHandler(filters.TEXT & private & ~filters.COMMAND, words.plain_words))
     app.add_handler(CommandHandler("remind", reminders.remind, filters=private))
     app.add_handler(CommandHandler("reminders", reminders.list_reminders, filters=private))
     app.add_handler(CommandHandler("timezone", reminders.timezone, filters=private))
     app.add_handler(on_press(reminders.reminder_button, *get_args(reminders.ReminderPress)))
     app.add_handler(on_press(reminders.zone_button, cb.ZoneSet))
-    # A group of its own, after the session words and before the questions group: "remind
-    # me at 9pm" and a time zone we asked for stop here.
+    # A group of its own, after the plain-word requests and before the questions group: the
+    # time zone we asked for (or "cancel") stops here.
     app.add_handler(
-        MessageHandler(filters.TEXT & private & ~filters.COMMAND, reminders.text_intent),
-        group=REMINDER_TEXT_GROUP,
+        MessageHandler(filters.TEXT & private & ~filters.COMMAND, reminders.zone_answer),
+        group=ZONE_ANSWER_GROUP,
     )
 
     app.add_handler(CommandHandler("privacy", privacy.privacy_command))

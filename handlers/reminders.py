@@ -1,4 +1,4 @@
-"""/remind, /reminders, /timezone, their buttons and the plain-words reminder intents."""
+"""/remind, /reminders, /timezone, their buttons, and reminder requests in plain words."""
 
 from __future__ import annotations
 
@@ -9,10 +9,16 @@ from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop
 
 from bot.callbacks import ReminderAct, ReminderMenu, ReminderNew, RemindersOff, ZoneSet
+from bot.intents import (
+    AboutReminders,
+    ListReminders,
+    ReminderRequest,
+    SetReminder,
+    StopReminders,
+)
 from bot.messaging import Reply
 from bot.reminders import replies
 from bot.reminders.parse import NeedTime, parse_schedules
-from bot.reminders.phrases import Intent, parse_intent
 from bot.reminders.schedule import ReminderError, Schedule
 from bot.reminders.service import ReminderService
 from bot.reminders.zones import ZoneChoice, ZoneError
@@ -107,16 +113,27 @@ def _now() -> float:
 # -- plain words ------------------------------------------------------------------------------
 
 
-async def text_intent(update: Update, context: BotContext) -> None:
-    """Take 'remind me weekdays at 7:30', 'stop reminding me' or a time zone we asked for."""
+async def take_request(update: Update, context: BotContext, request: ReminderRequest) -> bool:
+    """Act on "remind me weekdays at 7:30", "stop reminding me", "my reminders"."""
+    service = context.services.reminders
+    match request:
+        case SetReminder(when):
+            await _add(update, service, when)
+        case StopReminders():
+            await _off(update, service)
+        case ListReminders():
+            await list_reminders(update, context)
+        case AboutReminders():
+            return False  # no time given: the ask feature points to /remind
+    return True
+
+
+async def zone_answer(update: Update, context: BotContext) -> None:
+    """Take the time zone we asked for (or "cancel"); any other text goes on to questions."""
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None or not message.text:
         return
     service = context.services.reminders
-    intent = parse_intent(message.text)
-    if intent is not None:
-        await _run_intent(update, context, intent)
-        raise ApplicationHandlerStop
     pending = await service.pending(chat.id)
     if pending is None or _looks_like_a_question(message.text):
         return  # not ours: the ask feature answers it
@@ -130,16 +147,6 @@ async def text_intent(update: Update, context: BotContext) -> None:
 
 def _looks_like_a_question(text: str) -> bool:
     return "?" in text or len(text.split()) > 4
-
-
-async def _run_intent(update: Update, context: BotContext, intent: Intent) -> None:
-    service = context.services.reminders
-    if intent.action == "off":
-        await _off(update, service)
-    elif intent.action == "list":
-        await list_reminders(update, context)
-    else:
-        await _add(update, service, intent.rest)
 
 
 # -- buttons ----------------------------------------------------------------------------------

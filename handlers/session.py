@@ -1,10 +1,10 @@
-"""/session, /history, the session buttons and the "pause" / "next" / "stop" text intents."""
+"""/session, /history, the session buttons, and session requests in plain words."""
 
 from __future__ import annotations
 
 from telegram import CallbackQuery, Update
-from telegram.ext import ApplicationHandlerStop
 
+from bot import intents
 from bot.callbacks import (
     SessionControl,
     SessionKeep,
@@ -14,8 +14,8 @@ from bot.callbacks import (
     SessionReplace,
     SessionStart,
 )
+from bot.intents import ControlSession, SessionRequest, ShowHistory, StartSession
 from bot.sessions import replies
-from bot.sessions.phrases import SessionRequest, parse_command_args, parse_session_request
 from bot.sessions.plan import Plan
 from bot.sessions.service import SessionService
 from handlers.context import BotContext
@@ -23,9 +23,13 @@ from handlers.render import answer, markup
 
 
 async def _start(
-    update: Update, service: SessionService, chat_id: int, request: SessionRequest
+    update: Update, service: SessionService, chat_id: int, request: StartSession
 ) -> None:
-    plan = service.plan("routine", request.routine_id, request.minutes)
+    plan = (
+        service.plan("routine", request.routine_id, request.minutes)
+        if request.routine_id
+        else None
+    )
     if plan is None:
         await answer(update, service.menu())
         return
@@ -37,12 +41,8 @@ async def session_command(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    service = context.services.sessions
-    request = parse_command_args(list(context.args or []))
-    if request.action == "menu":
-        await answer(update, service.menu())
-        return
-    await _start(update, service, chat.id, request)
+    request = intents.session_command(list(context.args or []))
+    await _start(update, context.services.sessions, chat.id, request)
 
 
 async def history_command(update: Update, context: BotContext) -> None:
@@ -52,28 +52,24 @@ async def history_command(update: Update, context: BotContext) -> None:
         await answer(update, await context.services.sessions.history(chat.id))
 
 
-async def session_text(update: Update, context: BotContext) -> None:
-    """Take "pause", "next", "stop", "start a session", "10 minute lower back session"."""
-    chat, message = update.effective_chat, update.effective_message
-    if chat is None or message is None or not message.text:
-        return
-    request = parse_session_request(message.text)
-    if request is None:
-        return
+async def take_request(update: Update, context: BotContext, request: SessionRequest) -> bool:
+    """Act on "pause", "quit", "history", "10 minute lower back session"; False if not ours."""
+    chat = update.effective_chat
+    if chat is None:
+        return False
     service = context.services.sessions
-    if request.action in ("pause", "resume", "skip", "stop"):
-        outcome = await service.control(chat.id, request.action)
-        if outcome is None:
-            return  # no session: let the ask feature answer the word as a question
-        if outcome.reply is not None:  # otherwise the next step itself is the answer
-            await answer(update, outcome.reply)
-    elif request.action == "history":
-        await answer(update, await service.history(chat.id))
-    elif request.action == "menu":
-        await answer(update, service.menu())
-    else:
-        await _start(update, service, chat.id, request)
-    raise ApplicationHandlerStop
+    match request:
+        case ControlSession(action):
+            outcome = await service.control(chat.id, action)
+            if outcome is None:
+                return False  # no session: the ask feature answers the word
+            if outcome.reply is not None:  # otherwise the next step itself is the answer
+                await answer(update, outcome.reply)
+        case ShowHistory():
+            await answer(update, await service.history(chat.id))
+        case StartSession():
+            await _start(update, service, chat.id, request)
+    return True
 
 
 SessionPress = (

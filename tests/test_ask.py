@@ -52,7 +52,7 @@ async def test_off_topic_gets_i_dont_know_with_browse_and_three_nearest(bot: Run
 
 async def test_warning_signs_are_answered_first_then_the_answer(bot: RunningBot) -> None:
     warning = await bot.say("she is pregnant, which oil can I use")
-    assert "Warning signs to stop" in warning["text"]
+    assert "Massage in pregnancy" in warning["text"]
     assert "doctor" in warning["text"].lower()
     follow_up = await bot.next_message()
     assert "oil" in follow_up["text"].lower()

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import tzdata
 
 from bot.config import SETTING_NAMES
 from tests.test_config import TOKEN
@@ -52,6 +53,8 @@ def test_check_passes_with_a_token(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "all valid" in result.stdout
+    # The zone rules in use: the tzdata package's, newer than this machine's host copy.
+    assert f"time-zone rules: {tzdata.IANA_VERSION} from the tzdata package" in result.stdout
 
 
 def test_check_fails_without_a_token(tmp_path: Path) -> None:

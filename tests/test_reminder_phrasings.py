@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.intents import SetReminder, recognise
 from bot.reminders.parse import NeedTime, parse_schedules
-from bot.reminders.phrases import parse_intent
 from bot.reminders.schedule import EVERY_DAY, WEEKDAYS, WEEKENDS, ReminderError
 
 MON, TUE, WED, THU, FRI, SAT, SUN = (1 << day for day in range(7))
@@ -169,6 +169,9 @@ REFUSED: list[tuple[str, str]] = [
     ),
     ("6, 7, 8, 9, 10 and 11", "more than 5 times"),
     ("9:61", "minutes go from 00 to 59"),
+    ("3 times a day", "didn't understand “times”"),
+    ("every 2 hours", "didn't understand “hours”"),
+    ("every 2 h", "didn't understand “h”"),
 ]
 
 # (typed, part of day asked about)
@@ -216,11 +219,10 @@ def test_the_table_is_large() -> None:
     ],
 )
 def test_plain_words_reach_the_parser(text: str, rest: str) -> None:
-    intent = parse_intent(text)
-    assert intent is not None and intent.action == "set" and intent.rest == rest
+    assert recognise(text) == SetReminder(rest)
     parse_schedules(rest) if rest not in ("tonight", "every morning") else None
 
 
 @pytest.mark.parametrize("text", ["remind me one thing", "remind me how to knead"])
 def test_questions_starting_with_remind_me_are_not_reminders(text: str) -> None:
-    assert parse_intent(text) is None
+    assert not isinstance(recognise(text), SetReminder)

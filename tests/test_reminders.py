@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.reminders.parse import parse_schedule
-from bot.reminders.phrases import Intent, parse_intent
 from bot.reminders.schedule import (
     EVERY_DAY,
     WEEKDAYS,
@@ -86,33 +85,6 @@ def test_schedule_describes_itself() -> None:
     assert Schedule(21, 30).describe() == "every day at 21:30"
     assert Schedule(7, 5, WEEKDAYS).describe() == "weekdays at 07:05"
     assert Schedule(9, 0, MON | FRI).describe() == "Mon, Fri at 09:00"
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("remind me every day at 9pm", Intent("set", "every day at 9pm")),
-        ("Remind me weekdays at 7:30", Intent("set", "weekdays at 7:30")),
-        ("please remind me every evening at 9", Intent("set", "every evening at 9")),
-        ("set a reminder for 21:30", Intent("set", "for 21:30")),
-        ("stop reminding me", Intent("off")),
-        ("Stop my reminders!", Intent("off")),
-        ("no more reminders", Intent("off")),
-        ("my reminders", Intent("list")),
-        ("remind me how to knead", None),  # a question for the ask feature
-        ("how do I ease shoulder tension", None),
-        ("stop", None),
-    ],
-)
-def test_text_intents(text: str, expected: Intent | None) -> None:
-    assert parse_intent(text) == expected
-
-
-def test_a_reminder_phrase_with_a_bad_time_is_still_ours() -> None:
-    intent = parse_intent("remind me at 25:00")
-    assert intent is not None
-    with pytest.raises(ReminderError):
-        parse_schedule(intent.rest)
 
 
 # -- zones ------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The pure session logic: fitting routines, timing transitions, button data, phrases."""
+"""The pure session logic: fitting routines, timing transitions, replies."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 
 from bot import callbacks as cb
 from bot.catalog.entries import MIN_STEP_SECONDS, Catalog
-from bot.sessions import phrases, replies
 from bot.sessions import plan as plans
+from bot.sessions import replies
 from bot.sessions import state as states
 from bot.sessions.replies import streak_days
 from tests.support.app import shipped_catalog
@@ -164,38 +164,6 @@ def test_replace_button_of_the_longest_technique_fits(catalog: Catalog) -> None:
     press = cb.SessionReplace("practice", 0, longest)
     assert len(press.data().encode()) <= 64
     assert cb.parse(press.data()) == press
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("pause", phrases.SessionRequest("pause")),
-        ("Next", phrases.SessionRequest("skip")),
-        ("stop!", phrases.SessionRequest("stop")),
-        ("resume", phrases.SessionRequest("resume")),
-        ("start a session", phrases.SessionRequest("menu")),
-        (
-            "10 minute lower back session",
-            phrases.SessionRequest("start", "routine.lower-back", 10),
-        ),
-        ("quick relax session", phrases.SessionRequest("start", "routine.quick-relax")),
-        ("start a full back massage", phrases.SessionRequest("start", "routine.full-back")),
-        ("upper back session, 12 min", phrases.SessionRequest("start", "routine.upper-back", 12)),
-        ("how long should a session last?", None),
-        ("lower back routine", None),
-        ("how do I stop a cramp", None),
-        ("x" * 5000, None),
-    ],
-)
-def test_phrases(text: str, expected: phrases.SessionRequest | None) -> None:
-    assert phrases.parse_session_request(text) == expected
-
-
-def test_command_arguments() -> None:
-    assert phrases.parse_command_args([]) == phrases.SessionRequest("menu")
-    assert phrases.parse_command_args(["upper", "10"]) == phrases.SessionRequest(
-        "start", "routine.upper-back", 10
-    )
 
 
 def test_streak_counts_consecutive_days_up_to_today_or_yesterday() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot import callbacks as cb
 from standin import BotApiStandIn
 from tests.support.app import RunningBot, buttons, running_bot
@@ -65,8 +67,22 @@ async def test_pause_resume_next_and_stop_as_text(standin: BotApiStandIn, tmp_pa
         assert await bot.services.sessions.open_session(bot.chat_id) is None
 
 
-async def test_control_words_fall_through_when_no_session_runs(bot: RunningBot) -> None:
-    reply = await bot.say("stop")
+@pytest.mark.parametrize("word", ["quit", "cancel", "end", "Stop please"])
+async def test_every_stop_word_ends_a_running_session(
+    standin: BotApiStandIn, tmp_path: Path, word: str
+) -> None:
+    # "quit" and "cancel" once reached only the questions feature, which answered "There is no
+    # guided session running" while one ran: every feature now asks the same recogniser.
+    async with running_bot(standin, tmp_path / "db.sqlite3", TIME_SCALE="1") as bot:
+        await _started(bot)
+        stopped = await bot.say(word)
+        assert "Stopped after 0 of 6 steps" in stopped["text"]
+        assert await bot.services.sessions.open_session(bot.chat_id) is None
+
+
+@pytest.mark.parametrize("word", ["stop", "quit", "cancel"])
+async def test_control_words_fall_through_when_no_session_runs(bot: RunningBot, word: str) -> None:
+    reply = await bot.say(word)
     # answered by the questions group, which knows the word is a session control
     assert "no guided session running" in reply["text"]
 

@@ -8,7 +8,7 @@ import re
 from bot import callbacks as cb
 from bot.catalog import browse
 from bot.catalog.entries import Catalog
-from bot.intents import ControlIntent, ReminderIntent, SessionIntent
+from bot.intents import ControlSession, Request, SessionRequest
 from bot.messaging import Button, Reply
 
 EMPTY = (
@@ -28,10 +28,34 @@ WARNING = (
     "🛟 <b>First, please read this.</b> What you describe can be a sign that a doctor "
     "should look at it before anyone massages the back."
 )
-POINTERS = {
-    SessionIntent: "▶️ Guided sessions are started with /session.",
-    ReminderIntent: "⏰ Daily reminders are set up with /remind.",
-    ControlIntent: "There is no guided session running. Start one with /session.",
+SESSIONS_POINTER = "▶️ Guided sessions are started with /session."
+REMINDERS_POINTER = "⏰ Daily reminders are set up with /remind."
+NO_SESSION = "There is no guided session running. Start one with /session."
+
+
+def request_kind(request: Request) -> str:
+    """The feature a request belongs to, as ``python -m bot ask --json`` names it."""
+    if isinstance(request, ControlSession):
+        return "control"
+    return "session" if isinstance(request, SessionRequest) else "reminder"
+
+
+def pointer(request: Request) -> str:
+    """Where a request is answered, when it reached the questions feature instead."""
+    kind = request_kind(request)
+    if kind == "control":
+        return NO_SESSION
+    return SESSIONS_POINTER if kind == "session" else REMINDERS_POINTER
+
+
+# The line above the safety card, by how urgent the most urgent sign found is.
+WARNINGS = {
+    "emergency": "🚨 <b>First, please read this.</b> What you describe can need help now, "
+    "not a massage.",
+    "urgent": WARNING,
+    "doctor": "🛟 <b>First, please read this.</b> With what you describe, check before you "
+    "massage.",
+    "caution": "🛟 <b>First, please read this</b> before you start.",
 }
 _TAG = re.compile(r"<[^>]+>")
 

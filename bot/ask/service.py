@@ -8,15 +8,18 @@ from bot.ask.replies import (
     CHOOSE,
     EMPTY,
     FOREIGN,
-    POINTERS,
     UNKNOWN,
     WARNING,
+    WARNINGS,
     entry_buttons,
+    pointer,
+    request_kind,
 )
 from bot.catalog import browse
 from bot.catalog.entries import Catalog, Entry
-from bot.intents import Intent, recognise
+from bot.intents import Request, recognise
 from bot.messaging import Reply
+from bot.safety import SafetyDetector, SafetyMatch, build_detector, lead_entries
 from bot.search.lexical import Searcher
 from bot.search.normalize import normalize
 from bot.search.verdict import Hit, Result, choices, verdict_of
@@ -34,38 +37,42 @@ class Answer:
 
     replies: tuple[Reply, ...]
     result: Result | None = None
-    intent: Intent | None = None
+    intent: Request | None = None
     results: tuple[Hit, ...] = field(default=())
     verdict: str = ""
+    warnings: tuple[SafetyMatch, ...] = ()
 
 
 class Asker:
     """Answers questions about a catalog with one search index built at start-up."""
 
-    def __init__(self, catalog: Catalog, searcher: Searcher, warning_ids: tuple[str, ...]):
+    def __init__(self, catalog: Catalog, searcher: Searcher, detector: SafetyDetector):
         self.catalog = catalog
         self.searcher = searcher
-        self._warning_ids = tuple(i for i in warning_ids if i in catalog)
+        self.detector = detector
 
     def ask(self, text: str, *, intents: bool = True) -> Answer:
         """Answer ``text``; ``intents`` False skips recognising session and reminder requests."""
         intent = recognise(text) if intents else None
         if intent is not None:
-            return Answer((Reply(POINTERS[type(intent)]),), intent=intent)
+            return Answer((Reply(pointer(intent)),), intent=intent)
         if not normalize(text):
             return Answer((Reply(EMPTY),))
         result = self.searcher.search(text)
+        matches = tuple(self.detector.detect(text))
+        safety = [i for i in lead_entries(matches) if i in self.catalog]
         replies: list[Reply] = []
         results: list[Hit] = []
         hits = list(result.hits)
         verdict = result.verdict
-        if result.warnings and self._warning_ids:
-            first = self.catalog.entries[self._warning_ids[0]]
+        if safety:
+            first = self.catalog.entries[safety[0]]
             warning = browse.card(first, self.catalog)
-            replies.append(Reply(f"{WARNING}\n\n{warning.text}", buttons=warning.buttons))
-            results.append(Hit(first.id, 100))
-            # The normal answer competes without the safety entries the warning already gave.
-            hits = [hit for hit in hits if hit.entry_id not in self._warning_ids]
+            header = WARNINGS.get(matches[0].level, WARNING)
+            replies.append(Reply(f"{header}\n\n{warning.text}", buttons=warning.buttons))
+            results.extend(Hit(entry_id, 100) for entry_id in safety)
+            # The normal answer competes without the safety entries: the warning leads instead.
+            hits = [hit for hit in hits if self.catalog.entries[hit.entry_id].kind != "safety"]
             verdict = verdict_of(hits)
         if verdict == "answer":
             replies.append(browse.card(self.catalog.entries[hits[0].entry_id], self.catalog))
@@ -81,14 +88,19 @@ class Asker:
             replies.append(
                 entry_buttons(FOREIGN if result.foreign else UNKNOWN, self.catalog, nearest)
             )
-        return Answer(tuple(replies), result, results=tuple(results), verdict=verdict)
+        return Answer(
+            tuple(replies), result, results=tuple(results), verdict=verdict, warnings=matches
+        )
 
     def inline(self, text: str, *, limit: int = INLINE_LIMIT) -> list[Entry]:
-        """Entries to list for ``@bot text`` in any chat: the matches, or the routines."""
+        """Entries to list for ``@bot text`` in any chat: safety entries for a warning sign
+        first, then the matches; the routines for an empty query."""
         if not normalize(text):
             return [*self.catalog.of_kind("routine"), *self.catalog.of_kind("tip")][:limit]
         hits = self.searcher.search(text, limit=limit).hits
-        return [self.catalog.entries[h.entry_id] for h in hits if h.score >= INLINE_AT]
+        safety = [i for i in self.detector.entries(text) if i in self.catalog]
+        found = [*safety, *(h.entry_id for h in hits if h.score >= INLINE_AT)]
+        return [self.catalog.entries[i] for i in dict.fromkeys(found)][:limit]
 
     def as_json(self, text: str) -> dict[str, object]:
         """One line of ``python -m bot ask --json``: the ids the bot would answer with."""
@@ -98,13 +110,16 @@ class Asker:
             "results": [{"id": hit.entry_id, "score": hit.score} for hit in answer.results],
         }
         if answer.intent is not None:
-            line["intent"] = type(answer.intent).__name__.removesuffix("Intent").lower()
+            line["intent"] = request_kind(answer.intent)
         if answer.result is not None:
             line["verdict"] = answer.verdict
-            if answer.result.warnings:
-                line["warnings"] = list(answer.result.warnings)
+            if answer.warnings:
+                line["warnings"] = [match.sign for match in answer.warnings]
         return line
 
 
-def build_asker(catalog: Catalog, searcher: Searcher) -> Asker:
-    return Asker(catalog, searcher, searcher.warning_answer)
+def build_asker(
+    catalog: Catalog, searcher: Searcher, detector: SafetyDetector | None = None
+) -> Asker:
+    """The asker over ``catalog``; the warning-sign vocabulary is loaded here unless given."""
+    return Asker(catalog, searcher, detector or build_detector(catalog))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from bot.catalog.entries import Catalog, Entry
 from bot.text import format_minutes, html_text
 
+# The scale of tip.pressure-scale, so every card's label means the same thing.
 PRESSURE_WORDS = {
     "none": "no pressure",
-    "light": "light",
-    "medium": "medium",
-    "firm": "firm",
+    "light": "light (1–3 out of 10)",
+    "medium": "medium (4–6 out of 10)",
+    "firm": "firm (about 7 out of 10)",
 }
 ZONE_WORDS = {
     "upper": "upper back",

@@ -21,13 +21,32 @@ class ContentError(Exception):
         self.problems = problems
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """The safe loader, refusing a key given twice: YAML would keep only the last one, so a
+    second ``unless:`` or ``aliases:`` under an entry would silently drop the first."""
+
+    def construct_mapping(
+        self, node: yaml.MappingNode, deep: bool = False
+    ) -> dict[object, object]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"{key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_yaml(path: Path, source: str, problems: list[str]) -> object:
-    """The parsed YAML document at ``path``, or None with a problem noted when unreadable.
+    """The parsed YAML document at ``path``, or None with a problem noted when unreadable
+    (or when a mapping gives the same key twice).
 
     ``source`` is how problems name the file, e.g. "content/search/words.yaml".
     """
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         problems.append(f"{source}: cannot be read as YAML: {error}")
         return None

@@ -5,14 +5,14 @@ Where things are:
     records.py    the records passed around: Reminder, Pending, Added, NeedZone, ZoneSet
     parse.py      what people type ("9pm weekdays") -> a Schedule
     zones.py      what people type ("Berlin", "EST", "UTC+2") -> a stored zone name
-    phrases.py    plain-words requests ("remind me at 9pm", "stop reminding me")
-    buttons.py    the callback data of this feature's buttons
     lines.py      the rotating reminder lines from content/reminders/lines.yaml
     store.py      every SQL statement on the reminders tables
     service.py    the use cases handlers call (add, list, delete, snooze, set zone)
     timetable.py  the DueSource that sends due reminders
     replies.py    every reminder text a person reads
     zone_rules.py which copy of the tz database is used (the newest: see its docstring)
+
+"remind me at 9pm" is recognised in `bot.intents`; button data lives in `bot.callbacks`.
 """
 
 from bot.reminders.zone_rules import prefer_newest

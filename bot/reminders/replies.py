@@ -22,11 +22,12 @@ from bot.text import html_text
 
 ACCEPTED = (
     "Send a time like <code>21:30</code>, <code>7:30 weekdays</code> or "
-    "<code>9pm mon wed fri</code> (days: mon–sun, weekdays, weekends, every day)."
+    "<code>9pm mon wed fri</code> (days: mon–sun, mon-fri, weekdays, weekends, every day, "
+    "every day except sun; two times: <code>8 and 20</code>)."
 )
 ZONE_HELP = (
-    "Send a city (<i>Berlin</i>, <i>New York</i>), a zone name (<i>Europe/Berlin</i>) "
-    "or an offset (<i>UTC+2</i>, <i>-5</i>)."
+    "Send a city (<i>Berlin</i>, <i>New York</i>), a zone name (<i>Europe/Berlin</i>), "
+    "an offset (<i>UTC+2</i>, <i>-5</i>) or an abbreviation (<i>EST</i>, <i>CET</i>)."
 )
 GONE = "This reminder no longer exists."
 SNOOZED = "😴 OK, I'll nudge you again in 15 minutes."

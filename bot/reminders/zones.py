@@ -12,6 +12,7 @@ new tzdata release is followed without touching this file.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 import zoneinfo
@@ -269,7 +270,12 @@ class ZoneIndex:
                 cities[alias] = self._by_lower[name.lower()]
         self._cities = cities
         self._city_names = tuple(cities)
-        self._offsets = _offsets_in_use(n for n in available if n in places)
+        self._place_names = tuple(n for n in available if n in places)
+
+    @functools.cached_property
+    def _offsets(self) -> set[int]:
+        # Built on the first offset typed, not at start-up: it loads every place's rules.
+        return _offsets_in_use(self._place_names)
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and (name in self._by_lower.values() or _is_offset(name))

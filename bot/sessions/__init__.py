@@ -2,5 +2,5 @@
 
 plan (routine -> timed steps) · state (pure transitions) · store (the sessions table's SQL)
 · service (use cases) · timetable (the scheduler's source of timed sends) · replies (all
-text) · phrases (plain-word requests) · buttons (``ses:`` callback data).
+text). Plain-word requests are recognised in `bot.intents`, button data in `bot.callbacks`.
 """
