@@ -64,7 +64,7 @@ _OUTLINE = (
     (11.6, 166.0),
 )
 EDGE = 0.93
-CIRCLE_RADIUS = {"small": 26.0, "large": 56.0}
+CIRCLE_RADIUS = {"small": 30.0, "large": 56.0}
 BOTTOM_DOWN = 11.6
 
 
@@ -484,9 +484,10 @@ def _wave_path(
 def _circle_path(
     centre: tuple[float, float], radius: float, clockwise: bool
 ) -> list[tuple[float, float]]:
-    """Most of a circle; the gap and the arrowhead face away from the spine."""
+    """Most of a circle, its arrowhead on top: pointing right turns clockwise, left turns
+    anticlockwise, so two hands circling opposite ways read at a glance."""
     x, y = centre
-    outward = 0.0 if x >= CX else math.pi
+    outward = -math.pi / 2 + (1 if clockwise else -1) * math.pi * 0.2  # tip ends on top
     sign = 1 if clockwise else -1
     sweep = 2 * math.pi * 0.8
     start = outward + sign * (2 * math.pi - sweep) / 2
@@ -538,7 +539,7 @@ def _draw_mark(pen: Pen, mark: Mark, mirrored: bool) -> None:
         radius = CIRCLE_RADIUS[mark.size]
         for point in mark.points:
             centre = to_pixels(point, mirrored)
-            pen.arrow(_circle_path(centre, radius, clockwise))
+            pen.arrow(_circle_path(centre, radius, clockwise), head=28)
         last = to_pixels(mark.points[-1], mirrored)
         outward = 1 if last[0] >= CX else -1
         label_at = (last[0] + outward * (radius + 56), last[1])

@@ -48,7 +48,7 @@ ZONES: dict[str, tuple[float, float, float, float]] = {
 }
 SPINE_CLEARANCE = 1.4
 # A circle is drawn around its point, so its centre must sit further from the spine.
-CIRCLE_CLEARANCE = {"small": 3.6, "large": 6.0}
+CIRCLE_CLEARANCE = {"small": 4.0, "large": 6.0}
 ACROSS_LIMIT = 10.5
 DOWN_RANGE = (-1.0, 10.5)
 
