@@ -57,6 +57,9 @@ class PictureService:
         self._rendered: dict[str, Picture] = {}
         self._rendering: dict[str, asyncio.Lock] = {}
         self._uploading: dict[str, asyncio.Lock] = {}
+        # File ids by hash, read once from SQLite: every write goes through this service
+        # (one bot process per database), so a timed step needs no database round trip.
+        self._file_ids: dict[str, str | None] = {}
         self._background: set[asyncio.Task[None]] = set()
         self.uploads = 0  # pictures sent as a file rather than by file id, for tests and /stats
 
@@ -97,14 +100,19 @@ class PictureService:
         return self._uploading.setdefault(picture.digest, asyncio.Lock())
 
     async def file_id(self, picture: PictureRef) -> str | None:
+        if picture.digest in self._file_ids:
+            return self._file_ids[picture.digest]
         try:
-            return await file_id_of(self.storage, picture.digest)
+            found = await file_id_of(self.storage, picture.digest)
         except StorageError as error:
             log.warning("pictures: cannot read the file id of %s: %s", picture.entry_id, error)
             return None
+        self._file_ids[picture.digest] = found
+        return found
 
     async def remember(self, picture: PictureRef, file_id: str) -> None:
         self.uploads += 1
+        self._file_ids[picture.digest] = file_id
         try:
             await remember_file_id(self.storage, picture.digest, file_id)
         except StorageError as error:
@@ -112,6 +120,8 @@ class PictureService:
 
     async def forget(self, picture: PictureRef, file_id: str) -> None:
         log.info("pictures: Telegram refused the file id of %s; uploading again", picture.entry_id)
+        if self._file_ids.get(picture.digest) == file_id:
+            self._file_ids[picture.digest] = None
         try:
             await forget_file_id(self.storage, picture.digest, file_id)
         except StorageError as error:
