@@ -1,6 +1,8 @@
 """Guided-session timing benchmarks; figures go into BENCHMARKS.md.
 
     .venv/bin/python -m bench.sessions live      # 1,000 sessions against the stand-in
+    .venv/bin/python -m bench.sessions realistic # 1,000 sessions, real step lengths, limiter on
+    .venv/bin/python -m bench.sessions sends     # CPU per sendMessage at 30/s, limiter on
     .venv/bin/python -m bench.sessions timetable # 100,000 steps, no sending
     .venv/bin/python -m bench.sessions restart   # restart with 10,000 running sessions
     .venv/bin/python -m bench.sessions all
@@ -9,6 +11,11 @@
 sends through the application's real Bot and Sender, as ``bot.app.build`` wires them (HTML
 default, the app's transport; rate limiter off). Lateness is the time the
 send *completed* minus the step's due time, so it includes the HTTP round trip.
+
+``realistic`` is the load a real bot meets: the four routines at their own step lengths
+(40-150 s, TIME_SCALE=1), 1,000 sessions already under way (each one's next step due at a
+random point of its first step's length), RATE_LIMIT_OVERALL=30 as shipped, for 3 minutes.
+``sends`` measures the bot's CPU per ``sendMessage`` at Telegram's 30 a second.
 """
 
 from __future__ import annotations
@@ -59,6 +66,7 @@ def settings(
     database: Path,
     api_url: str = "http://127.0.0.1:1/bot",
     scale: float = 1.0,
+    rate_limit: float = 0,
     pictures: bool = False,
 ) -> Settings:
     return load_settings(
@@ -67,7 +75,7 @@ def settings(
             "BOT_API_URL": api_url,
             "DATABASE_PATH": str(database),
             "TIME_SCALE": str(scale),
-            "RATE_LIMIT_OVERALL": "0",
+            "RATE_LIMIT_OVERALL": str(rate_limit),
             "PICTURES": "on" if pictures else "off",
         },
         dotenv=None,
@@ -236,6 +244,112 @@ async def live(
     )
 
 
+async def realistic(sessions: int = 1000, seconds: float = 180.0, rate: float = 30) -> str:
+    """``sessions`` sessions of the four routines at real step lengths, limiter on."""
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    from bot.app import build
+
+    catalog = load_catalog()
+    plans = [
+        plan_routine(entry) for key, entry in catalog.entries.items() if key.startswith("routine.")
+    ]
+    sent: list[tuple[float, float]] = []  # (due, completed)
+    with tempfile.TemporaryDirectory() as folder:
+        async with standin_process() as (base_url, standin_pid):
+            config = settings(Path(folder) / "bench.sqlite3", base_url, 1.0, rate)
+            app = build(config, catalog)
+            services = app.bot_data.services
+            async with app:
+                services.sessions.on_sent = lambda chat, due, done: sent.append((due, done))
+                await services.start()
+                for chat in range(1, sessions + 1):
+                    await services.sessions.offer(chat, plans[chat % len(plans)])
+                start = time.time() + 1.0
+                # Sessions already under way: each one's next step falls due somewhere in
+                # the length of a step, so the sends arrive as they would in steady use.
+                rows = []
+                for chat in range(1, sessions + 1):
+                    first_step = plans[chat % len(plans)].steps[0].seconds
+                    rows.append((start + random.random() * first_step, chat))
+                async with services.storage.transaction() as db:
+                    await db.executemany(
+                        "UPDATE sessions SET status = 'running', due_at = ? WHERE chat_id = ?",
+                        rows,
+                    )
+                services.scheduler.wake("sessions")
+                cpu_before = cpu_seconds(), cpu_seconds(standin_pid)
+                began = time.perf_counter()
+                await asyncio.sleep(seconds)
+                elapsed = time.perf_counter() - began
+                cpu_after = cpu_seconds(), cpu_seconds(standin_pid)
+                await services.stop()
+    bot_cpu, standin_cpu = (
+        after - before for after, before in zip(cpu_after, cpu_before, strict=True)
+    )
+    lateness = [done - due for due, done in sent]
+    busiest = max(
+        (
+            sum(1 for due, _ in sent if second <= due - start < second + 1)
+            for second in range(int(seconds))
+        ),
+        default=0,
+    )
+    return (
+        f"realistic, {sessions} sessions of {len(plans)} routines at real step lengths, "
+        f"RATE_LIMIT_OVERALL={rate:g}, {elapsed:.0f} s: {summary(lateness)}; "
+        f"{len(sent) / elapsed:.1f} sends/s (busiest second {busiest}); CPU: bot process "
+        f"{bot_cpu / elapsed:.1%} of a core ({bot_cpu * 1e6 / max(1, len(sent)):.0f} µs/send), "
+        f"stand-in {standin_cpu / elapsed:.1%}"
+    )
+
+
+async def sends(rate: float = 30.0, seconds: float = 30.0, chats: int = 600) -> str:
+    """The bot's CPU per sendMessage at ``rate`` a second through its own Bot, transport and
+    rate limiter (RATE_LIMIT_OVERALL=30), against the stand-in in its own process."""
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    from bot.app import build
+
+    catalog = load_catalog()
+    latencies: list[float] = []
+    with tempfile.TemporaryDirectory() as folder:
+        async with standin_process() as (base_url, standin_pid):
+            app = build(settings(Path(folder) / "bench.sqlite3", base_url, 1.0, 30), catalog)
+            async with app:
+                bot = app.bot
+
+                async def send(number: int) -> None:
+                    started = time.perf_counter()
+                    await bot.send_message(
+                        1 + number % chats, f"<b>Step {number}</b> of the bench"
+                    )
+                    latencies.append(time.perf_counter() - started)
+
+                for number in range(20):  # warm the connections and the limiter up
+                    await send(number)
+                latencies.clear()
+                total = int(rate * seconds)
+                tasks = []
+                cpu_before = cpu_seconds(), cpu_seconds(standin_pid)
+                began = time.perf_counter()
+                for number in range(total):
+                    tasks.append(asyncio.create_task(send(number)))
+                    await asyncio.sleep(
+                        max(0.0, began + (number + 1) / rate - time.perf_counter())
+                    )
+                await asyncio.gather(*tasks)
+                elapsed = time.perf_counter() - began
+                cpu_after = cpu_seconds(), cpu_seconds(standin_pid)
+    bot_cpu, standin_cpu = (
+        after - before for after, before in zip(cpu_after, cpu_before, strict=True)
+    )
+    return (
+        f"sends, {total} sendMessage at {rate:g}/s (RATE_LIMIT_OVERALL=30), {elapsed:.1f} s: "
+        f"bot process {bot_cpu / elapsed:.1%} of a core, {bot_cpu * 1e6 / total:.0f} µs of CPU "
+        f"per message; stand-in {standin_cpu / elapsed:.1%}; call latency "
+        f"{summary(latencies)}"
+    )
+
+
 async def timetable(count: int = 100_000, window: float = 100.0) -> str:
     """``count`` due steps spread over ``window`` seconds, fired with a null sender."""
     catalog = load_catalog()
@@ -306,8 +420,12 @@ async def restart(count: int = 10_000) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.sessions")
-    parser.add_argument("which", choices=("live", "burst", "timetable", "restart", "all"))
+    parser.add_argument(
+        "which", choices=("live", "burst", "realistic", "sends", "timetable", "restart", "all")
+    )
     parser.add_argument("--sessions", type=int, default=1000, help="for live and burst")
+    parser.add_argument("--seconds", type=float, default=180.0, help="for realistic")
+    parser.add_argument("--rate", type=float, default=30.0, help="sends a second, for sends")
     parser.add_argument(
         "--pictures", action="store_true", help="live and burst: steps carry their pictures"
     )
@@ -318,6 +436,8 @@ def main() -> None:
     runs = {
         "live": lambda: live(args.sessions, pictures=args.pictures, warm=args.warm),
         "burst": lambda: live(args.sessions, burst=True, pictures=args.pictures),
+        "realistic": lambda: realistic(args.sessions, args.seconds),
+        "sends": lambda: sends(args.rate),
         "timetable": lambda: timetable(),
         "restart": lambda: restart(),
     }

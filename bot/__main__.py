@@ -229,7 +229,7 @@ def _run() -> int:
         return _fail(str(error))
     except ContentError as error:
         return _fail("content is invalid:\n  " + "\n  ".join(error.problems))
-    setup_logging(settings.log_level, settings.bot_token.value)
+    setup_logging(settings.log_level, settings.bot_token.value, settings.secrets)
     # Opt in to PTB's timedelta-valued durations now; the old form warns on every 429.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     from bot.app import run

@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_PATH = "data/massage-coach.sqlite3"
@@ -28,7 +29,10 @@ SETTING_NAMES = (
     "WEBHOOK_LISTEN",
     "WEBHOOK_PORT",
     "WEBHOOK_SECRET",
+    "PROXY_URL",
 )
+# What httpx (and so PTB's HTTPXRequest) can use as a proxy; socks5h resolves names there.
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 
 
 class ConfigError(Exception):
@@ -61,11 +65,18 @@ class Settings:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: Secret = Secret("")
+    # Empty: httpx's default, which honours HTTPS_PROXY, ALL_PROXY and NO_PROXY.
+    proxy_url: Secret = Secret("")
     pictures: bool = True
 
     @property
     def uses_webhook(self) -> bool:
         return bool(self.webhook_url)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values besides the token that must never reach a log line."""
+        return proxy_passwords(self.proxy_url.value)
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -140,6 +151,46 @@ def _url(env: Mapping[str, str], name: str, default: str) -> str:
     return value
 
 
+def without_password(url: str) -> str:
+    """``url`` with the password of its user part replaced by ``***``, for messages."""
+    scheme, sep, rest = url.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    return f"{scheme}{sep}{userinfo.partition(':')[0]}:***@{host}"
+
+
+def proxy_passwords(url: str) -> tuple[str, ...]:
+    """The password in a proxy URL as written and percent-decoded (empty if none)."""
+    userinfo, at, _ = url.partition("://")[2].rpartition("@")
+    password = userinfo.partition(":")[2] if at else ""
+    return tuple(dict.fromkeys(part for part in (password, unquote(password)) if part))
+
+
+def _proxy_url(env: Mapping[str, str]) -> Secret:
+    raw = env.get("PROXY_URL", "").strip()
+    if not raw:
+        return Secret("")
+    parts = urlsplit(raw)
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if (
+        parts.scheme.lower() not in PROXY_SCHEMES
+        or not parts.hostname
+        or port == 0
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
+        raise ConfigError(
+            "PROXY_URL must look like http://host:port, https://host:port or "
+            f"socks5://user:password@host:port, got {without_password(raw)!r}"
+        )
+    return Secret(raw)
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None,
     *,
@@ -194,6 +245,7 @@ def load_settings(
         webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
         webhook_port=_port(env, "WEBHOOK_PORT", 8443),
         webhook_secret=Secret(secret),
+        proxy_url=_proxy_url(env),
         pictures=_switch(env, "PICTURES", True),
     )
 
@@ -225,20 +277,25 @@ def prepare_database_path(path: Path) -> None:
 
 
 class RedactTokenFilter(logging.Filter):
-    """Logging filter that scrubs the token from every record passing through a handler.
+    """Logging filter that scrubs the token (and other secrets) from every record passing
+    through a handler.
 
     Both the whole token and its secret half are scrubbed: a URL-encoded token
-    ("123%3AABC...") still carries the secret half verbatim.
+    ("123%3AABC...") still carries the secret half verbatim. ``secrets`` (the proxy's
+    password, as written and decoded) become ``<secret>``.
     """
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, secrets: tuple[str, ...] = ()) -> None:
         super().__init__()
         secret = token.partition(":")[2]
-        self._needles = tuple(part for part in (token, secret) if part)
+        tokens = [(part, "<token>") for part in (token, secret) if part]
+        others = [(part, "<secret>") for part in secrets if part]
+        # Longest first, so a secret inside another one cannot leave a piece behind.
+        self._needles = tuple(sorted(tokens + others, key=lambda pair: -len(pair[0])))
 
     def _scrub(self, text: str) -> str:
-        for needle in self._needles:
-            text = text.replace(needle, "<token>")
+        for needle, replacement in self._needles:
+            text = text.replace(needle, replacement)
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:

@@ -11,11 +11,14 @@ from bot.config import RedactTokenFilter
 NOISY_LOGGERS = ("httpx", "httpcore", "apscheduler", "tornado.access", "aiosqlite")
 
 
-def token_safe_handler(stream: TextIO, token: str) -> logging.Handler:
-    """A handler writing one line per record to ``stream``, the token scrubbed out."""
+def token_safe_handler(
+    stream: TextIO, token: str, secrets: tuple[str, ...] = ()
+) -> logging.Handler:
+    """A handler writing one line per record to ``stream``, the token and ``secrets`` (the
+    proxy's password) scrubbed out."""
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactTokenFilter(token))
+    handler.addFilter(RedactTokenFilter(token, secrets))
     return handler
 
 
@@ -26,9 +29,9 @@ def quiet_noisy_loggers() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def setup_logging(level: str, token: str = "") -> None:
-    """Log to stderr at ``level``; scrub the token from every line that gets through."""
+def setup_logging(level: str, token: str = "", secrets: tuple[str, ...] = ()) -> None:
+    """Log to stderr at ``level``; scrub the token and ``secrets`` from every line."""
     root = logging.getLogger()
-    root.handlers[:] = [token_safe_handler(sys.stderr, token)]
+    root.handlers[:] = [token_safe_handler(sys.stderr, token, secrets)]
     root.setLevel(level)
     quiet_noisy_loggers()

@@ -79,6 +79,7 @@ def chat_settings(
         "DATABASE_PATH": str(options.database),
         "RATE_LIMIT_OVERALL": "0",
         "WEBHOOK_URL": "",
+        "PROXY_URL": "",  # the stand-in is on loopback: an operator's proxy cannot reach it
     }
     env = dict(os.environ if environ is None else environ)
     return load_settings({**env, **overrides})

@@ -14,6 +14,7 @@ from bot.logs import quiet_noisy_loggers, token_safe_handler
 from standin import BotApiStandIn
 from tests.support.app import RunningBot, running_bot
 from tests.support.botapi import TOKEN, standin
+from tests.support.proxy import PROXY_PASSWORD
 
 __all__ = ["bot", "standin"]
 
@@ -32,10 +33,10 @@ async def bot(standin: BotApiStandIn, tmp_path: Path) -> AsyncIterator[RunningBo
 @pytest.fixture(scope="session", autouse=True)
 def token_never_logged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Capture every log line of the whole run, as the bot configures logging, at DEBUG;
-    at the end, the token must not be anywhere in it."""
+    at the end, neither the token nor the test proxy's password may be anywhere in it."""
     path = tmp_path_factory.mktemp("logs") / "all.log"
     with path.open("w", encoding="utf-8") as stream:
-        handler = token_safe_handler(stream, TOKEN)
+        handler = token_safe_handler(stream, TOKEN, (PROXY_PASSWORD,))
         handler.setLevel(logging.DEBUG)
         root = logging.getLogger()
         previous_level = root.level
@@ -50,3 +51,4 @@ def token_never_logged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
     text = path.read_text(encoding="utf-8")
     assert TOKEN not in text, "the bot token appeared in the log output of the test run"
     assert TOKEN.split(":")[1] not in text, "the secret half of the token appeared in the logs"
+    assert PROXY_PASSWORD not in text, "the proxy's password appeared in the logs"

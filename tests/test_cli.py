@@ -70,6 +70,11 @@ def test_check_fails_without_a_token(tmp_path: Path) -> None:
         ({"BOT_TOKEN": "12345"}, "BOT_TOKEN does not look like a bot token"),
         ({"BOT_TOKEN": TOKEN, "TIME_SCALE": "abc"}, "TIME_SCALE must be a number"),
         ({"BOT_TOKEN": TOKEN, "DATABASE_PATH": "/proc/forbidden/db.sqlite3"}, "DATABASE_PATH"),
+        (
+            {"BOT_TOKEN": TOKEN, "PROXY_URL": "socks5://u:hunter2@proxy:port"},
+            "PROXY_URL must look",
+        ),
+        ({"BOT_TOKEN": TOKEN, "PROXY_URL": "proxy.lan:3128"}, "PROXY_URL must look"),
     ],
 )
 def test_run_with_bad_configuration_says_one_line_and_exits_2(
@@ -80,3 +85,4 @@ def test_run_with_bad_configuration_says_one_line_and_exits_2(
     assert needle in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+    assert "hunter2" not in result.stderr

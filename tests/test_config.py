@@ -61,6 +61,52 @@ def test_every_setting_is_read() -> None:
     assert settings.webhook_secret.value == "s3cret_-x"
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://proxy.lan:3128",
+        "https://u:p@proxy.lan:8443",
+        "socks5://coach:s%40cret@10.0.0.1:1080",
+        "socks5h://proxy.lan:1080",
+        "http://[::1]:3128",
+    ],
+)
+def test_proxy_url_is_read_and_kept_secret(url: str) -> None:
+    settings = load_settings({"BOT_TOKEN": TOKEN, "PROXY_URL": f" {url} "}, dotenv=None)
+    assert settings.proxy_url.value == url
+    assert url not in repr(settings)
+
+
+def test_no_proxy_url_by_default_and_its_passwords_are_secrets() -> None:
+    assert load_settings({"BOT_TOKEN": TOKEN}, dotenv=None).proxy_url.value == ""
+    settings = load_settings(
+        {"BOT_TOKEN": TOKEN, "PROXY_URL": "socks5://coach:s%40cret@proxy:1080"}, dotenv=None
+    )
+    assert settings.secrets == ("s%40cret", "s@cret")
+
+
+def test_a_bad_proxy_url_is_shown_without_its_password() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"BOT_TOKEN": TOKEN, "PROXY_URL": "socks5://u:hunter2@host:x"}, dotenv=None)
+    assert "hunter2" not in str(caught.value)
+    assert "socks5://u:***@host:x" in str(caught.value)
+
+
+def test_log_filter_redacts_the_proxy_password_in_both_spellings() -> None:
+    record = logging.LogRecord(
+        "x",
+        logging.INFO,
+        __file__,
+        1,
+        "via %s and %s",
+        ("socks5://coach:s%40cret@proxy:1080", "password s@cret"),
+        None,
+    )
+    RedactTokenFilter(TOKEN, ("s%40cret", "s@cret")).filter(record)
+    assert "s@cret" not in record.getMessage() and "s%40cret" not in record.getMessage()
+    assert record.getMessage() == "via socks5://coach:<secret>@proxy:1080 and password <secret>"
+
+
 def test_token_never_shows_in_repr() -> None:
     settings = load_settings({"BOT_TOKEN": TOKEN}, dotenv=None)
     assert TOKEN not in repr(settings)
@@ -82,6 +128,11 @@ def test_token_never_shows_in_repr() -> None:
         ({"BOT_TOKEN": TOKEN, "LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
         ({"BOT_TOKEN": TOKEN, "BOT_API_URL": "api.telegram.org"}, "BOT_API_URL"),
         ({"BOT_TOKEN": TOKEN, "WEBHOOK_SECRET": "has space"}, "WEBHOOK_SECRET"),
+        ({"BOT_TOKEN": TOKEN, "PROXY_URL": "127.0.0.1:3128"}, "PROXY_URL must look like"),
+        ({"BOT_TOKEN": TOKEN, "PROXY_URL": "ftp://proxy:21"}, "PROXY_URL"),
+        ({"BOT_TOKEN": TOKEN, "PROXY_URL": "socks5://u:pw@host:port"}, "PROXY_URL"),
+        ({"BOT_TOKEN": TOKEN, "PROXY_URL": "http://proxy:3128/path"}, "PROXY_URL"),
+        ({"BOT_TOKEN": TOKEN, "PROXY_URL": "http://:3128"}, "PROXY_URL"),
     ],
 )
 def test_bad_values_name_the_setting(env: dict[str, str], needle: str) -> None:
