@@ -203,3 +203,22 @@ async def test_a_picture_that_cannot_be_drawn_costs_only_the_picture(
         card = await bot.say(QUESTION)
         assert card["text"].startswith("Heel-of-hand effleurage") and buttons(card)
         assert not _photo_sends(standin)
+
+
+async def test_inline_mode_offers_the_uploaded_picture_of_a_technique(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    async with running_bot(standin, tmp_path / "db.sqlite3", PICTURES="on") as bot:
+        before = await standin.wait_for_inline_answer(
+            standin.user_inline_query(bot.chat_id, "heel of hand circles")
+        )
+        assert before["results"][0]["type"] == "article", "never uploaded: the card as text"
+        card = await bot.say(QUESTION)
+        file_id = await _kept(bot, await _digest(bot))
+        assert file_id == card["photo"][-1]["file_id"]
+        after = await standin.wait_for_inline_answer(
+            standin.user_inline_query(bot.chat_id, "heel of hand circles")
+        )
+        first = after["results"][0]
+        assert first["type"] == "photo" and first["photo_file_id"] == file_id
+        assert first["caption"].startswith("<b>Heel-of-hand effleurage</b>")
