@@ -33,6 +33,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from bot.catalog.entries import Catalog
 from bot.catalog.loader import load_catalog
@@ -66,6 +67,7 @@ def settings(
     api_url: str = "http://127.0.0.1:1/bot",
     scale: float = 1.0,
     rate_limit: float = 0,
+    pictures: bool = False,
 ) -> Settings:
     return load_settings(
         {
@@ -74,6 +76,7 @@ def settings(
             "DATABASE_PATH": str(database),
             "TIME_SCALE": str(scale),
             "RATE_LIMIT_OVERALL": str(rate_limit),
+            "PICTURES": "on" if pictures else "off",
         },
         dotenv=None,
     )
@@ -127,6 +130,14 @@ async def insert_running(
 # --------------------------------------------------------------------------------------------
 
 
+async def upload_pictures(bot: Any, services: Services, entry_ids: set[str]) -> None:
+    """The steady state of a running bot: every picture drawn and its file id known."""
+    from handlers.pictures import send_reply
+
+    for entry_id in sorted(entry_ids):
+        await send_reply(bot, 1, Reply("warm-up", picture=entry_id), services.pictures)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -163,7 +174,14 @@ async def standin_process() -> AsyncIterator[tuple[str, int]]:
         await process.wait()
 
 
-async def live(sessions: int = 1000, seconds: float = 8.0, *, burst: bool = False) -> str:
+async def live(
+    sessions: int = 1000,
+    seconds: float = 8.0,
+    *,
+    burst: bool = False,
+    pictures: bool = False,
+    warm: bool = False,
+) -> str:
     """``sessions`` quick-relax sessions with ~1 s steps, started spread over one second."""
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     from bot.app import build
@@ -172,7 +190,9 @@ async def live(sessions: int = 1000, seconds: float = 8.0, *, burst: bool = Fals
     lateness: list[float] = []
     with tempfile.TemporaryDirectory() as folder:
         async with standin_process() as (base_url, standin_pid):
-            config = settings(Path(folder) / "bench.sqlite3", base_url, scale=0.02)
+            config = settings(
+                Path(folder) / "bench.sqlite3", base_url, scale=0.02, pictures=pictures
+            )
             # The application as it runs (its Bot, transport, defaults and Sender), minus
             # polling: the steps are all that is measured.
             app = build(
@@ -184,6 +204,10 @@ async def live(sessions: int = 1000, seconds: float = 8.0, *, burst: bool = Fals
             async with app:
                 await services.start()
                 plan = plan_routine(catalog.entries["routine.quick-relax"])
+                if pictures and warm:
+                    await upload_pictures(
+                        app.bot, services, {step.technique for step in plan.steps}
+                    )
                 for chat in range(1, sessions + 1):
                     await services.sessions.offer(chat, plan)
                 start = time.time()
@@ -203,6 +227,10 @@ async def live(sessions: int = 1000, seconds: float = 8.0, *, burst: bool = Fals
                 await services.stop()
     steady = lateness[sessions:]  # skip the first step of each session (start-up)
     mode = "all started at the same instant" if burst else "starts spread over 1 s"
+    if pictures:
+        mode += ", with pictures " + (
+            "(drawn and uploaded before)" if warm else "(none drawn or uploaded at the start)"
+        )
     bot_cpu, standin_cpu = (
         after - before for after, before in zip(cpu_after, cpu_before, strict=True)
     )
@@ -398,10 +426,16 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=1000, help="for live and burst")
     parser.add_argument("--seconds", type=float, default=180.0, help="for realistic")
     parser.add_argument("--rate", type=float, default=30.0, help="sends a second, for sends")
+    parser.add_argument(
+        "--pictures", action="store_true", help="live and burst: steps carry their pictures"
+    )
+    parser.add_argument(
+        "--warm", action="store_true", help="with --pictures: drawn and uploaded beforehand"
+    )
     args = parser.parse_args()
     runs = {
-        "live": lambda: live(args.sessions),
-        "burst": lambda: live(args.sessions, burst=True),
+        "live": lambda: live(args.sessions, pictures=args.pictures, warm=args.warm),
+        "burst": lambda: live(args.sessions, burst=True, pictures=args.pictures),
         "realistic": lambda: realistic(args.sessions, args.seconds),
         "sends": lambda: sends(args.rate),
         "timetable": lambda: timetable(),

@@ -176,6 +176,9 @@ def bot_env(standin: BotApiStandIn, database: Path, time_scale: float) -> dict[s
         "TIME_SCALE": str(time_scale),
         "RATE_LIMIT_OVERALL": "0",
         "FLOOD_LIMIT": "0",
+        # Step delivery is what is counted here; a picture following its step's text would
+        # read as a repeat. Pictures have their own line in bench/sessions.py.
+        "PICTURES": "off",
         "LOG_LEVEL": "INFO",
     }
 

@@ -49,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
         "restore", help="put a backup in place of the database (the bot must be stopped)"
     )
     restore.add_argument("path", type=Path, metavar="BACKUP")
+    pictures = commands.add_parser(
+        "pictures", help="draw every technique's picture as DIR/<entry id>.png for review"
+    )
+    pictures.add_argument("--out", type=Path, required=True, metavar="DIR")
     chat = commands.add_parser(
         "chat", help="talk to the bot in this terminal, no Telegram or token needed"
     )
@@ -263,6 +267,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail("content is invalid:\n  " + "\n  ".join(error.problems), status=1)
     if args.command == "ask":
         return _ask(catalog, " ".join(args.question), args.json)
+    if args.command == "pictures":
+        from bot.pictures.book import build_book, write_all
+
+        written = write_all(build_book(catalog), args.out)
+        print(f"pictures: {len(written)} written to {args.out}")
+        return 0
     return _print_content(catalog, args.json)
 
 

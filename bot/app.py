@@ -29,8 +29,9 @@ from bot import callbacks
 from bot.catalog.entries import Catalog
 from bot.config import Settings
 from bot.locks import ChatLocks
-from bot.services import Services
+from bot.services import Services, picture_service
 from bot.sessions.timetable import SendObserver
+from bot.storage import Storage
 from handlers.context import BotContext, BotData
 from handlers.menu import COMMANDS
 from handlers.sender import TelegramSender
@@ -263,8 +264,16 @@ def build(
     if settings.rate_limit_overall > 0:
         builder = builder.rate_limiter(smooth_rate_limiter(settings.rate_limit_overall))
     app: BotApplication = builder.build()
+    # The sender puts technique pictures on timed steps, so it shares the services' storage.
+    storage = Storage(settings.database_path)
+    pictures = picture_service(settings, catalog, storage)
     app.bot_data.services = Services.create(
-        settings, catalog, TelegramSender(app.bot), on_session_sent=on_session_sent
+        settings,
+        catalog,
+        TelegramSender(app.bot, pictures),
+        on_session_sent=on_session_sent,
+        storage=storage,
+        pictures=pictures,
     )
     handlers.register(app)
     return app

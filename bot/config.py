@@ -69,6 +69,7 @@ class Settings:
     # Empty: httpx's default, which honours HTTPS_PROXY, ALL_PROXY and NO_PROXY.
     proxy_url: Secret = Secret("")
     semantic_search: bool = True
+    pictures: bool = True
 
     @property
     def uses_webhook(self) -> bool:
@@ -257,6 +258,7 @@ def load_settings(
         webhook_secret=Secret(secret),
         proxy_url=_proxy_url(env),
         semantic_search=_switch(env, "SEMANTIC_SEARCH", True),
+        pictures=_switch(env, "PICTURES", True),
     )
 
 

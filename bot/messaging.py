@@ -33,6 +33,8 @@ class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = field(default=())
     notify: bool = True
+    # The entry whose picture goes with this message (bot/pictures), or "" for none.
+    picture: str = ""
 
 
 class ChatUnreachable(Exception):

@@ -18,6 +18,7 @@ from bot.messaging import Sender
 from bot.partner.follow import PartnerHooks
 from bot.partner.service import PartnerService
 from bot.partner.store import PartnerStore
+from bot.pictures.service import PictureService
 from bot.privacy import ForgetGuard, PrivacyService
 from bot.reminders.lines import load_lines
 from bot.reminders.service import ReminderService
@@ -49,6 +50,7 @@ class Services:
     privacy: PrivacyService
     membership: MembershipService
     partner: PartnerService
+    pictures: PictureService
 
     @classmethod
     def create(
@@ -58,10 +60,16 @@ class Services:
         sender: Sender,
         *,
         on_session_sent: SendObserver | None = None,
+        storage: Storage | None = None,
+        pictures: PictureService | None = None,
     ) -> Services:
         """Build every service; timed messages go out through ``sender`` (the wiring passes
-        the Telegram implementation; ``on_session_sent`` lets the benchmark time steps)."""
-        storage = Storage(settings.database_path)
+        the Telegram implementation; ``on_session_sent`` lets the benchmark time steps).
+
+        The wiring passes ``storage`` and ``pictures`` when its sender needs the pictures
+        too (it sends them); otherwise they are made here."""
+        storage = storage or Storage(settings.database_path)
+        pictures = pictures or picture_service(settings, catalog, storage)
         scheduler = DueScheduler()
         # Every timed send passes the /forget guard: work that read its rows before a chat
         # was forgotten sends that chat nothing afterwards.
@@ -106,6 +114,7 @@ class Services:
             privacy=PrivacyService(storage, guard, on_forget=lambda chat_id: scheduler.wake()),
             membership=MembershipService(storage, scheduler),
             partner=PartnerService(partner_store, partner_hooks, sessions, catalog, guard),
+            pictures=pictures,
         )
 
     async def start(self) -> None:
@@ -120,8 +129,19 @@ class Services:
         await self.scheduler.stop()
         await self.sessions.timetable.drain()
         await self.partner.drain()
+        await self.pictures.drain()
 
     async def stop(self) -> None:
         """Stop timed work first, then close the database (called from ``post_shutdown``)."""
         await self.quiesce()
         await self.storage.close()
+
+
+def picture_service(settings: Settings, catalog: Catalog, storage: Storage) -> PictureService:
+    """Technique pictures, drawn on first use and kept as <hash>.png beside the database."""
+    return PictureService(
+        catalog,
+        storage,
+        cache=settings.database_path.parent / "pictures",
+        enabled=settings.pictures,
+    )

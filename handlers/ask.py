@@ -43,7 +43,7 @@ async def question(update: Update, context: BotContext) -> None:
         return
     result = context.services.asker.ask(text)
     for reply in result.replies:
-        await answer(update, reply)
+        await answer(update, reply, context.services.pictures)
     kind = admin.answer_kind(result)
     if kind is not None:
         await count(context, kind)
@@ -65,4 +65,4 @@ async def open_entry(update: Update, context: BotContext, press: OpenEntry) -> N
         await stale_button(update, context)
         return
     await query.answer()
-    await answer(update, reply)
+    await answer(update, reply, context.services.pictures)

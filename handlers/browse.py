@@ -49,4 +49,8 @@ async def button(
         await stale_button(update, context)
         return
     await query.answer()
+    if reply.picture and context.services.pictures.has_picture(reply.picture):
+        # A text message cannot become a photo: the card with its picture comes anew.
+        await answer(update, reply, context.services.pictures)
+        return
     await edit(update, reply)

@@ -6,6 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot.messaging import Reply
+from bot.pictures.service import PictureService
 
 
 def markup(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -25,11 +26,17 @@ def markup(reply: Reply) -> InlineKeyboardMarkup | None:
     )
 
 
-async def answer(update: Update, reply: Reply) -> Message | None:
-    """Send a reply into the chat an update came from."""
+async def answer(
+    update: Update, reply: Reply, pictures: PictureService | None = None
+) -> Message | None:
+    """Send a reply into the chat an update came from, with its picture given ``pictures``."""
     chat = update.effective_chat
     if chat is None:
         return None
+    if pictures is not None and reply.picture:
+        from handlers.pictures import send_reply  # imports this module: import it late
+
+        return await send_reply(update.get_bot(), chat.id, reply, pictures)
     return await chat.send_message(
         reply.text, reply_markup=markup(reply), disable_notification=not reply.notify
     )

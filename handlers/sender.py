@@ -8,6 +8,8 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.messaging import ChatUnreachable, Reply, SendFailed
+from bot.pictures.service import PictureService
+from handlers.pictures import send_reply
 from handlers.render import markup
 
 log = logging.getLogger(__name__)
@@ -32,17 +34,13 @@ def _translate(error: Exception) -> Exception:
 class TelegramSender:
     """Sends the core's replies; maps Telegram errors onto the core's own."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, pictures: PictureService | None = None) -> None:
         self._bot = bot
+        self._pictures = pictures
 
     async def send(self, chat_id: int, reply: Reply) -> int:
         try:
-            message = await self._bot.send_message(
-                chat_id,
-                reply.text,
-                reply_markup=markup(reply),
-                disable_notification=not reply.notify,
-            )
+            message = await send_reply(self._bot, chat_id, reply, self._pictures, timed=True)
         except (Forbidden, BadRequest, RetryAfter, NetworkError) as error:
             raise _translate(error) from error
         return message.message_id

@@ -30,7 +30,7 @@ from typing import Any, TextIO
 from bot.app import BotApplication, build, polling
 from bot.catalog.entries import Catalog
 from bot.config import Settings, load_settings
-from standin.records import RequestRecord
+from standin.records import RequestRecord, Upload
 from standin.server import BotApiStandIn
 
 log = logging.getLogger(__name__)
@@ -95,11 +95,18 @@ def buttons_of(message: JSONDict) -> list[JSONDict]:
     return [button for row in markup.get("inline_keyboard", []) for button in row]
 
 
-def render_message(message: JSONDict, label: str) -> str:
-    """A bot message as the terminal shows it: text indented under a label, then choices."""
-    text = message.get("text", message.get("caption", "")) or "(no text)"
+def render_message(message: JSONDict, label: str, picture: str = "") -> str:
+    """A bot message as the terminal shows it: text indented under a label, then choices.
+
+    A photo shows as ``[picture: <title>]`` above its caption."""
+    text = message.get("text", message.get("caption", "")) or (
+        "" if "photo" in message else "(no text)"
+    )
     prefix = f"{label}: "
     lines = text.splitlines() or [""]
+    if "photo" in message:
+        title = picture or next((line for line in lines if line.strip()), "a diagram")
+        lines = [f"[picture: {title}]", *(line for line in lines if text)]
     indent = " " * len(prefix)
     out = [prefix + lines[0], *((indent + line).rstrip() for line in lines[1:])]
     number = 0
@@ -133,6 +140,7 @@ class Transcript:
     partner_name: str = PARTNER_NAME
     _seen: int = 0
     _pending_alerts: dict[str, str] = field(default_factory=dict)
+    _picture_titles: dict[str, str] = field(default_factory=dict)
 
     def write(self, text: str) -> None:
         self.out.write(text + "\n")
@@ -166,7 +174,16 @@ class Transcript:
             self.write(f"{coach}: (deleted a message)")
         elif isinstance(record.result, dict):
             label = coach if record.method.startswith("send") else f"{coach} (edited)"
-            self.write(render_message(record.result, label))
+            self.write(render_message(record.result, label, self._picture_title(record)))
+
+    def _picture_title(self, record: RequestRecord) -> str:
+        """An uploaded picture is named after its title; later sends reuse its file id."""
+        photo, sizes = record.params.get("photo"), record.result.get("photo") or []
+        if isinstance(photo, Upload) and sizes:
+            title = photo.filename.removesuffix(".png")
+            self._picture_titles.update({size["file_id"]: title for size in sizes})
+            return title
+        return self._picture_titles.get(str(photo), "") if photo else ""
 
 
 def latest_buttons(standin: BotApiStandIn, chat_id: int) -> list[JSONDict]:

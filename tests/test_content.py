@@ -64,6 +64,12 @@ def _entry(entry_id: str = "technique.a", **fields: Any) -> dict[str, Any]:
         "aliases": ["a stroke"],
         "zones": ["upper"],
         "pressure": "light",
+        "picture": {
+            "stand": "side",
+            "tool": "palm",
+            "shade": ["upper"],
+            "marks": [{"glide": [[3, 1], [3, 3]]}],
+        },
     }
     base.update(fields)
     return {key: value for key, value in base.items() if value is not None}

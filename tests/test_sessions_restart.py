@@ -92,6 +92,7 @@ async def bot_process(standin: BotApiStandIn, database: Path) -> AsyncIterator[A
         "DATABASE_PATH": str(database),
         "TIME_SCALE": "0.03",
         "RATE_LIMIT_OVERALL": "0",
+        "PICTURES": "off",  # steps as text only: this test counts step messages
         "LOG_LEVEL": "WARNING",
     }
     process = await asyncio.create_subprocess_exec(

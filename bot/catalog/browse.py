@@ -86,7 +86,11 @@ def card(entry: Entry, catalog: Catalog) -> Reply:
         (Button("➡️ " + button_label(o.title), cb.OpenEntry(o.id)),)
         for o in related(entry, catalog)
     )
-    return Reply(render_entry_card(entry, catalog), buttons=tuple(rows))
+    return Reply(render_entry_card(entry, catalog), buttons=tuple(rows), picture=_picture(entry))
+
+
+def _picture(entry: Entry) -> str:
+    return entry.id if entry.picture is not None else ""
 
 
 def home() -> Reply:
@@ -127,7 +131,7 @@ def browse_entry(catalog: Catalog, section_name: str, entry_id: str) -> Reply | 
         for o in related(entry, catalog)
     )
     rows.append((Button("⬅️ Back", cb.BrowseSection(section_name)),))
-    return Reply(render_entry_card(entry, catalog), buttons=tuple(rows))
+    return Reply(render_entry_card(entry, catalog), buttons=tuple(rows), picture=_picture(entry))
 
 
 def section_of(catalog: Catalog, entry_id: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+from bot.pictures.spec import PictureSpec
+
 KINDS = ("prep", "product", "technique", "routine", "tip", "safety", "faq")
 ZONES = ("upper", "mid", "lower", "shoulders", "neck", "sides")
 PRESSURES = ("none", "light", "medium", "firm")
@@ -41,6 +43,7 @@ class Entry:
     related: tuple[str, ...] = ()
     length_minutes: tuple[int, int] | None = None
     steps: tuple[RoutineStep, ...] = ()
+    picture: PictureSpec | None = None  # techniques only; bot/pictures/spec.py
 
     @property
     def total_seconds(self) -> int:

@@ -17,11 +17,12 @@ from bot.catalog.entries import (
     Section,
 )
 from bot.catalog.files import CONTENT_DIR, ContentError, read_yaml
+from bot.pictures.spec import picture_problems
 
 TELEGRAM_MESSAGE_LIMIT = 4096
 
 _REQUIRED = ("id", "kind", "title", "summary", "body", "aliases")
-_OPTIONAL = ("keywords", "zones", "pressure", "duration", "cautions", "related")
+_OPTIONAL = ("keywords", "zones", "pressure", "duration", "cautions", "related", "picture")
 _ROUTINE_ONLY = ("length_minutes", "steps")
 _STEP_REQUIRED = ("technique", "seconds")
 _STEP_OPTIONAL = ("cue", "halfway", "drop")
@@ -149,6 +150,7 @@ def _entry(raw: object, source: str, index: int, problems: list[str]) -> Entry |
         if kind == "routine"
         else None,
         steps=_steps(raw["steps"], where, problems) if kind == "routine" else (),
+        picture=picture_problems(raw.get("picture"), kind, where, problems),
     )
 
 

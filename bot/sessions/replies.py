@@ -143,7 +143,8 @@ def step_reply(state: SessionState, index: int, catalog: Catalog, *, late: bool)
         lines.append(f"next: {html_text(_name(catalog, state.steps[index + 1].technique))}")
     else:
         lines.append("next: rest and aftercare")
-    return Reply("\n".join(lines), buttons=control_buttons(state, index))
+    picture = technique.id if technique is not None and technique.picture is not None else ""
+    return Reply("\n".join(lines), buttons=control_buttons(state, index), picture=picture)
 
 
 def halfway_reply(state: SessionState, index: int, *, late: bool) -> Reply:

@@ -31,6 +31,9 @@ def settings_for(standin: BotApiStandIn, database: Path, **env: str) -> Settings
         # The semantic model has its own tests (tests/test_ask_v2.py); flows through the
         # Application answer from words, so each bot starts in milliseconds.
         "SEMANTIC_SEARCH": "off",
+        # Pictures add photo messages (and rendering) to every card and step; the tests that
+        # are about them switch them on.
+        "PICTURES": "off",
         **env,
     }
     return load_settings(values, dotenv=None)

@@ -63,6 +63,7 @@ async def start_bot(standin: BotApiStandIn, workdir: Path, **env: str) -> BotPro
         "DATABASE_PATH": str(workdir / "bot.sqlite3"),
         "RATE_LIMIT_OVERALL": "0",
         "TIME_SCALE": "0.01",
+        "PICTURES": "off",  # as in tests/support/app.py; picture tests switch them on
         **env,
     }
     with log_path.open("wb") as log:
