@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.ask.service import Asker, build_asker
 from bot.catalog.loader import load_catalog
 from bot.safety import SafetyDetector, build_detector
-from bot.search.lexical import build_searcher
+from bot.search.hybrid import build_searcher
 
 DATA = Path(__file__).resolve().parent / "data" / "safety-pages.jsonl"
 TARGET_CAUGHT = 1.0

@@ -113,3 +113,14 @@ def test_ask_json_puts_safety_entries_first_and_names_the_signs() -> None:
     assert "fever with back pain" in fever["warnings"]
     assert "warnings" not in oil
     assert oil["results"][0]["id"] == "product.oil"
+
+
+async def test_a_technique_waits_behind_a_button_after_a_sign_that_needs_a_check(
+    bot: RunningBot,
+) -> None:
+    # "Never press on a lump" followed by the press-and-hold card would read as "go ahead".
+    warning = await bot.say("she has a lump on her back, can I massage it")
+    assert "Lumps, bumps and swelling" in warning["text"]
+    follow_up = await bot.next_message()
+    assert follow_up["text"].startswith("Once that is checked")
+    assert "Press in" not in follow_up["text"] and len(buttons(follow_up)) == 1

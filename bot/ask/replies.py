@@ -48,6 +48,9 @@ def pointer(request: Request) -> str:
     return SESSIONS_POINTER if kind == "session" else REMINDERS_POINTER
 
 
+# Only at this level may the answer itself follow the safety card (e.g. "skip that patch").
+CAUTION = "caution"
+AFTER_CHECK = "Once that is checked and they are fine to massage, this is what you asked about:"
 # The line above the safety card, by how urgent the most urgent sign found is.
 WARNINGS = {
     "emergency": "🚨 <b>First, please read this.</b> What you describe can need help now, "

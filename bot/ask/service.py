@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.ask.replies import (
+    AFTER_CHECK,
+    CAUTION,
     CHOOSE,
     EMPTY,
     FOREIGN,
@@ -24,6 +26,8 @@ from bot.search.hybrid import Searcher
 from bot.search.normalize import normalize
 from bot.search.verdict import Hit, Result
 
+# Entry kinds that put hands on the back: after a sign that needs a check, only as a button.
+HANDS_ON = ("technique", "routine")
 # Suggested when nothing comes close (the "three nearest" are then not near at all).
 STARTERS = ("routine.quick-relax", "tip.pressure-without-training", "product.oil")
 # Inline mode lists looser matches than a chat answer: people pick from the list themselves.
@@ -74,7 +78,12 @@ class Asker:
             # The normal answer competes without the safety entries: the warning leads instead.
             hits = [hit for hit in hits if self.catalog.entries[hit.entry_id].kind != "safety"]
             verdict = self.searcher.verdict_of(hits)
-        if verdict == "answer":
+        if verdict == "answer" and safety and self._hands_on(hits[0], matches):
+            # A technique card right after "check with a doctor first" reads as "go ahead":
+            # the hands-on answer waits behind a button; an oil or a tip may follow as is.
+            replies.append(entry_buttons(AFTER_CHECK, self.catalog, [hits[0].entry_id]))
+            results.extend(hits[:3])
+        elif verdict == "answer":
             replies.append(browse.card(self.catalog.entries[hits[0].entry_id], self.catalog))
             results.extend(hits[:3])
         elif verdict == "choose":
@@ -93,6 +102,11 @@ class Asker:
         return Answer(
             tuple(replies), result, results=tuple(results), verdict=verdict, warnings=matches
         )
+
+    def _hands_on(self, hit: Hit, matches: tuple[SafetyMatch, ...]) -> bool:
+        """Whether ``hit`` is pressure work and the most urgent sign asks for a check first."""
+        kind = self.catalog.entries[hit.entry_id].kind
+        return kind in HANDS_ON and matches[0].level != CAUTION
 
     def inline(self, text: str, *, limit: int = INLINE_LIMIT) -> list[Entry]:
         """Entries to list for ``@bot text`` in any chat: safety entries for a warning sign
