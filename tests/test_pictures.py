@@ -17,7 +17,7 @@ from bot.catalog.files import ContentError
 from bot.catalog.loader import load_catalog
 from bot.pictures import book as book_module
 from bot.pictures.book import PictureBook, build_book, picture_digest
-from bot.pictures.draw import CX, INK, MOVE, PER_DOWN, SHOULDER_Y
+from bot.pictures.canvas import CX, INK, MOVE, PER_DOWN, SHOULDER_Y
 from bot.pictures.spec import PictureError, parse_picture
 
 
