@@ -56,7 +56,16 @@ def fires_per_day(schedule: Schedule, zone_name: str, start: date, days: int) ->
     counts: dict[date, int] = {}
     while True:
         moment = next_fire(schedule, zone, moment)
-        day = datetime.fromtimestamp(moment, zone).date()
+        local = datetime.fromtimestamp(moment, zone)
+        day = local.date()
+        if (local.hour, local.minute) != (schedule.hour, schedule.minute):
+            # A skipped wall time fires at the first instant after the gap. It belongs to the
+            # day of the wall time it stands for, which differs where the gap ends at midnight
+            # (America/Scoresbysund, 2026-03-28: 23:00 -> 00:00, the 23:00 of the 28th).
+            before = datetime.fromtimestamp(moment - 6 * 3600, zone).utcoffset()
+            after = local.utcoffset()
+            assert before is not None and after is not None
+            day = (local.replace(tzinfo=None) - (after - before)).date()
         if day >= end:
             return counts
         counts[day] = counts.get(day, 0) + 1
@@ -73,6 +82,7 @@ def fires_per_day(schedule: Schedule, zone_name: str, start: date, days: int) ->
 @example(place=("America/Havana", date(2026, 3, 6)), hour=0, minute=0, weekdays=EVERY_DAY)
 @example(place=("Australia/Lord_Howe", date(2026, 4, 3)), hour=1, minute=45, weekdays=EVERY_DAY)
 @example(place=("America/Nuuk", date(2026, 3, 26)), hour=22, minute=30, weekdays=EVERY_DAY)
+@example(place=("America/Scoresbysund", date(2026, 3, 28)), hour=23, minute=0, weekdays=EVERY_DAY)
 @example(place=("Europe/Berlin", date(2026, 3, 27)), hour=2, minute=30, weekdays=EVERY_DAY)
 @example(place=("Europe/Berlin", date(2026, 10, 23)), hour=2, minute=30, weekdays=EVERY_DAY)
 def test_fires_exactly_once_per_local_day_through_dst(
