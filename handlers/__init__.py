@@ -69,8 +69,14 @@ def register(app: AnyApplication) -> None:
     # Flood control first: an ignored message must not reach storage or any feature.
     app.add_handler(TypeHandler(Update, guard.slow_down_floods), group=-2)
     app.add_handler(TypeHandler(Update, remember_chat), group=-1)
-    private = filters.ChatType.PRIVATE
+    _features(app)
+    _last_resorts(app)
+    app.add_error_handler(errors.on_error)
 
+
+def _features(app: AnyApplication) -> None:
+    """Commands, buttons and plain-word requests of every feature, in order."""
+    private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("start", start.start))
     app.add_handler(CommandHandler("help", start.show_help))
     app.add_handler(on_press(start.main_menu_button, cb.MenuChoice))
@@ -113,7 +119,10 @@ def register(app: AnyApplication) -> None:
         ChatMemberHandler(membership.blocked_or_unblocked, ChatMemberHandler.MY_CHAT_MEMBER)
     )
 
-    # Fallbacks last: anything the features above did not take.
+
+def _last_resorts(app: AnyApplication) -> None:
+    """After the features: free text as a question, then what nothing else took."""
+    private = filters.ChatType.PRIVATE
     app.add_handler(MessageHandler(filters.COMMAND & private, fallback.unknown_command))
     # Questions: every text in a private chat; in groups the handler itself keeps only
     # messages that mention the bot or reply to it.
@@ -127,5 +136,3 @@ def register(app: AnyApplication) -> None:
         MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, fallback.not_text)
     )
     app.add_handler(CallbackQueryHandler(fallback.stale_button))
-
-    app.add_error_handler(errors.on_error)
